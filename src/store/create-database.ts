@@ -1,0 +1,53 @@
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+
+import SqliteDatabase from 'better-sqlite3'
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
+import pg from 'pg'
+
+import { CAPABILITIES, type Capabilities } from './capabilities.js'
+import type { Database } from './database.js'
+
+/** A connected database with what it can do. */
+export interface Store {
+  readonly db: Kysely<Database>
+  readonly capabilities: Capabilities
+  /** Closes every connection. */
+  close(): Promise<void>
+}
+
+/** Options for {@link createStore}. */
+export interface CreateStoreOptions {
+  /** `sqlite:PATH`, `sqlite::memory:` or `postgres://…` (also `postgresql://…`). */
+  readonly url: string
+  /** Maximum PostgreSQL connections. Default is 10. */
+  readonly poolSize?: number
+}
+
+// int8 and numeric come back from pg as strings by default. Our bigints are epoch milliseconds
+// and minor units, all far below 2^53, so numbers are exact and simpler to use.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value))
+
+/** Opens the database named by a URL. Does not migrate. */
+export function createStore(options: CreateStoreOptions): Store {
+  const { url } = options
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length)
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+    const sqlite = new SqliteDatabase(path)
+    sqlite.pragma('journal_mode = WAL')
+    sqlite.pragma('synchronous = NORMAL')
+    sqlite.pragma('busy_timeout = 5000')
+    sqlite.pragma('foreign_keys = ON')
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+    return { db, capabilities: CAPABILITIES.sqlite, close: () => db.destroy() }
+  }
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 })
+    // An idle client losing its connection must not crash the process.
+    pool.on('error', () => undefined)
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+    return { db, capabilities: CAPABILITIES.postgres, close: () => db.destroy() }
+  }
+  throw new Error(`Unsupported database URL "${url}": use sqlite:PATH or postgres://…`)
+}

@@ -1,0 +1,275 @@
+import type { Generated, Kysely } from 'kysely'
+
+/**
+ * Row types of every table. Conventions shared by both dialects:
+ * - times are epoch milliseconds (`bigint` columns, read back as JS numbers);
+ * - booleans are integers 0/1 (SQLite has no boolean type);
+ * - money is integer minor units of the row's currency;
+ * - JSON documents are text.
+ * Public identifiers (InvoiceId, PaymentId, RecurringId) are derived from the integer primary
+ * keys by a keyed permutation (see domain/public-ids.ts), so they are not stored.
+ */
+export interface Database {
+  settings: SettingsTable
+  merchants: MerchantTable
+  api_keys: ApiKeyTable
+  idempotency_keys: IdempotencyKeyTable
+  sessions: SessionTable
+  card_tokens: CardTokenTable
+  invoices: InvoiceTable
+  transactions: TransactionTable
+  recurrences: RecurrenceTable
+  recurrence_attempts: RecurrenceAttemptTable
+  processor_ledger: ProcessorLedgerTable
+  outbox_events: OutboxEventTable
+  webhook_attempts: WebhookAttemptTable
+}
+
+/** Instance-wide values created once, such as the key of the public id permutation. */
+export interface SettingsTable {
+  name: string
+  value: string
+}
+
+export interface MerchantTable {
+  id: Generated<number>
+  name: string
+  /** ISO-3 country code; decides base currency and time zone. */
+  country: string
+  currency: string
+  /** 1 when MyFatoorah-style recurring payments are approved for this account. */
+  recurring_enabled: number
+  /** 1 when ProcessingDetails.Bypass3DS / DirectPayment Bypass3DS may be used. */
+  bypass_3ds_enabled: number
+  webhook_url: string | null
+  /** 'v1' or 'v2' (reference §7). */
+  webhook_version: string
+  webhook_secret: string
+  /** Sandbox clock: milliseconds added to real time for this merchant. Only grows. */
+  clock_offset_ms: number
+  /** Sandbox webhook chaos settings as JSON, or null for faithful delivery. */
+  webhook_chaos: string | null
+  created_at: number
+}
+
+export interface ApiKeyTable {
+  id: Generated<number>
+  merchant_id: number
+  /** SHA-256 (hex) of the key; the key itself is never stored. */
+  key_hash: string
+  /** First characters of the key, to tell keys apart in listings. */
+  key_prefix: string
+  created_at: number
+  revoked_at: number | null
+}
+
+export interface IdempotencyKeyTable {
+  merchant_id: number
+  idempotency_key: string
+  /** SHA-256 of method, route and body of the first request. */
+  request_hash: string
+  response_status: number
+  response_body: string
+  created_at: number
+}
+
+/** Embedded-payment sessions from InitiateSession (reference §3.1). */
+export interface SessionTable {
+  /** The public SessionId (UUID). */
+  id: string
+  merchant_id: number
+  customer_identifier: string | null
+  save_token: number
+  is_recurring: number
+  /** Card collected by the Card View for this session, once submitted. */
+  card_token_id: number | null
+  /** When ExecutePayment consumed the session; single use. */
+  used_at: number | null
+  expires_at: number
+  created_at: number
+}
+
+/** Tokenised cards. The full number is stored only encrypted; the CVV never. */
+export interface CardTokenTable {
+  id: Generated<number>
+  merchant_id: number
+  /** Public token text, `TKN-<uuid>`. */
+  token: string
+  /** 'session' (one payment), 'saved' (customer's saved card) or 'recurring'. */
+  purpose: string
+  customer_identifier: string | null
+  /** AES-256-GCM ciphertext of the card number (base64 of iv|tag|ciphertext). */
+  pan_encrypted: string
+  /** SHA-256 hex of the number with an instance pepper, to spot the same card again. */
+  pan_hash: string
+  masked_number: string
+  brand: string
+  issuer: string
+  expiry_month: string
+  expiry_year: string
+  holder_name: string | null
+  created_at: number
+  deleted_at: number | null
+}
+
+export interface InvoiceTable {
+  id: Generated<number>
+  merchant_id: number
+  /** Random key used in hosted-page URLs (`invoiceKey`). */
+  invoice_key: string
+  /** 'Pending' | 'Paid' | 'Canceled' (reference §4.2 casing). */
+  status: string
+  /** Amount in minor units of `currency` (the merchant's base currency). */
+  value_minor: number
+  currency: string
+  display_currency: string
+  payment_method_id: number | null
+  session_id: string | null
+  customer_name: string | null
+  customer_mobile: string | null
+  mobile_country_code: string | null
+  customer_email: string | null
+  customer_reference: string | null
+  customer_civil_id: string | null
+  user_defined_field: string | null
+  language: string
+  callback_url: string | null
+  error_url: string | null
+  webhook_url: string | null
+  /** JSON documents of the request, normalised: address, items, shipping, suppliers, processing. */
+  customer_address: string | null
+  items: string
+  shipping_method: number | null
+  shipping_consignee: string | null
+  suppliers: string
+  processing_details: string | null
+  /** Recurrence this invoice belongs to (initial or automatic), if any. */
+  recurrence_id: number | null
+  /** 0 for the initial invoice of a recurrence, n for the invoice of automatic cycle n. */
+  recurrence_cycle: number | null
+  /** Year + sequence, e.g. 2026000042 (InvoiceReference). */
+  reference: string
+  expires_at: number
+  created_at: number
+  paid_at: number | null
+}
+
+export interface TransactionTable {
+  id: Generated<number>
+  invoice_id: number
+  merchant_id: number
+  /** 'InProgress' | 'Succss' | 'Failed' | 'Canceled' | 'Authorize' (wire spellings). */
+  status: string
+  /** 'hosted' | 'direct' | 'embedded' | 'automatic'. */
+  channel: string
+  payment_method_id: number
+  gateway: string
+  amount_minor: number
+  currency: string
+  card_token_id: number | null
+  error_code: string | null
+  error_message: string | null
+  reference_id: string | null
+  track_id: string | null
+  authorization_id: string | null
+  ip_address: string | null
+  /** Recurrence attempt that produced this transaction (automatic charges). */
+  attempt_id: number | null
+  created_at: number
+  updated_at: number
+}
+
+export interface RecurrenceTable {
+  id: Generated<number>
+  merchant_id: number
+  initial_invoice_id: number
+  /** 'Draft' | 'Active' | 'Completed' | 'Uncompleted' | 'Canceled'. */
+  status: string
+  /** 'Custom' | 'Daily' | 'Weekly' | 'Monthly'. */
+  recurring_type: string
+  interval_days: number | null
+  /** Automatic charges after the first payment; 0 = until cancelled. */
+  iteration: number
+  retry_count: number
+  amount_minor: number
+  currency: string
+  /** Local calendar date (YYYY-MM-DD, merchant's time zone) cycles are counted from. */
+  anchor_date: string
+  card_token_id: number | null
+  /** Successful automatic charges. */
+  executed_times: number
+  /** The cycle the engine will charge next (1-based). */
+  next_cycle: number
+  /** Failed attempts already made in `next_cycle`. */
+  failed_attempts: number
+  /** When the next attempt is due (epoch ms), or null when nothing is scheduled. */
+  next_attempt_at: number | null
+  last_pay_at: number | null
+  /** Worker lease: a claimed row is not claimed again before this time. */
+  lease_until: number | null
+  created_at: number
+  updated_at: number
+}
+
+export interface RecurrenceAttemptTable {
+  id: Generated<number>
+  recurrence_id: number
+  merchant_id: number
+  cycle: number
+  /** 0 for the first attempt of the cycle, then 1…RetryCount for retries, then resumes. */
+  attempt_number: number
+  invoice_id: number
+  /** 'open' until the processor's outcome is recorded, then 'approved' | 'declined'. */
+  status: string
+  error_code: string | null
+  created_at: number
+  resolved_at: number | null
+}
+
+/** The test processor's own ledger: ground truth of what was charged. */
+export interface ProcessorLedgerTable {
+  /** Idempotency key the caller gave (an attempt or transaction id). */
+  idempotency_key: string
+  merchant_id: number
+  card_token_id: number | null
+  amount_minor: number
+  currency: string
+  /** 'approved' | 'declined'. */
+  outcome: string
+  error_code: string | null
+  authorization_id: string | null
+  created_at: number
+}
+
+export interface OutboxEventTable {
+  id: Generated<number>
+  merchant_id: number
+  /** Event code (1 payment status changed, 5 recurring updates). */
+  event_code: number
+  /** Object the event is about, e.g. `invoice:12` or `recurrence:3`; delivery is ordered per key. */
+  entity_key: string
+  /** Rendered webhook body (JSON) for the merchant's webhook version at write time. */
+  body: string
+  webhook_version: string
+  target_url: string | null
+  /** 'pending' | 'delivered' | 'failed' | 'skipped'. */
+  status: string
+  attempt_count: number
+  next_attempt_at: number
+  lease_until: number | null
+  created_at: number
+  delivered_at: number | null
+}
+
+export interface WebhookAttemptTable {
+  id: Generated<number>
+  event_id: number
+  attempted_at: number
+  status_code: number | null
+  response_text: string | null
+  duration_ms: number
+  error: string | null
+}
+
+/** The Kysely instance typed with dawri's schema. */
+export type Db = Kysely<Database>

@@ -1,0 +1,39 @@
+import { randomBytes } from 'node:crypto'
+
+import { Migrator, type Migration, type MigrationProvider } from 'kysely'
+
+import type { DialectName } from './capabilities.js'
+import type { Store } from './create-database.js'
+import { coreMigration } from './migrations/0001-core.js'
+
+/** Every migration in order. Names sort lexically; never rename or edit a released one. */
+function listMigrations(dialect: DialectName): Record<string, Migration> {
+  return {
+    '0001-core': coreMigration(dialect),
+  }
+}
+
+/** Brings the schema to the latest version and creates instance settings. Throws on failure. */
+export async function migrateToLatest(store: Store): Promise<{ applied: string[] }> {
+  const provider: MigrationProvider = {
+    getMigrations: async () => listMigrations(store.capabilities.dialect),
+  }
+  const migrator = new Migrator({ db: store.db, provider })
+  const { error, results } = await migrator.migrateToLatest()
+  if (error) throw error instanceof Error ? error : new Error(String(error))
+  await ensureSetting(store, 'public_id_key', () => randomBytes(16).toString('hex'))
+  return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) }
+}
+
+/** Reads a setting, creating it with `make()` when absent (first writer wins). */
+export async function ensureSetting(store: Store, name: string, make: () => string): Promise<string> {
+  const existing = await store.db.selectFrom('settings').select('value').where('name', '=', name).executeTakeFirst()
+  if (existing) return existing.value
+  await store.db
+    .insertInto('settings')
+    .values({ name, value: make() })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute()
+  const row = await store.db.selectFrom('settings').select('value').where('name', '=', name).executeTakeFirstOrThrow()
+  return row.value
+}
