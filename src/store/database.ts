@@ -147,8 +147,6 @@ export interface InvoiceTable {
   recurrence_id: number | null
   /** 0 for the initial invoice of a recurrence, n for the invoice of automatic cycle n. */
   recurrence_cycle: number | null
-  /** Year + sequence, e.g. 2026000042 (InvoiceReference). */
-  reference: string
   expires_at: number
   created_at: number
   paid_at: number | null

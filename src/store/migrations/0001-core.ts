@@ -114,7 +114,6 @@ export function coreMigration(dialect: DialectName) {
         .addColumn('processing_details', 'text')
         .addColumn('recurrence_id', 'bigint')
         .addColumn('recurrence_cycle', 'integer')
-        .addColumn('reference', 'text', (c) => c.notNull())
         .addColumn('expires_at', 'bigint', (c) => c.notNull())
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('paid_at', 'bigint')

@@ -1,0 +1,47 @@
+import type { Config } from '../config.js'
+import { buildApp } from '../http/build-app.js'
+import { openRuntime } from '../runtime.js'
+import { ensureDemoMerchant } from '../services/create-merchant.js'
+import { routeModules, workerModules } from '../modules.js'
+
+/** `dawri serve`: migrates, seeds the demo merchant on an empty database, runs the roles. */
+export async function serve(config: Config): Promise<void> {
+  const deps = await openRuntime(config)
+  const demo = await ensureDemoMerchant(deps.store, config.demoApiKey, deps.clock.now())
+  const stoppers: Array<() => Promise<void>> = []
+
+  if (config.role === 'all' || config.role === 'worker') {
+    for (const start of workerModules) stoppers.push(await start(deps))
+  }
+  if (config.role === 'all' || config.role === 'api') {
+    const app = await buildApp(deps, { extraRoutes: routeModules })
+    await app.listen({ port: config.port, host: config.host })
+    stoppers.push(() => app.close())
+  }
+
+  const lines = [
+    `dawri ${config.mode} (${config.role}) on ${config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@')}`,
+    config.role === 'worker' ? 'Worker running (no HTTP).' : `Base URL:       ${config.publicUrl}`,
+  ]
+  if (demo) {
+    lines.push(
+      'Demo merchant created (country KWT, recurring enabled):',
+      `  API key:        ${demo.apiKey}`,
+      `  Webhook secret: ${demo.merchant.webhookSecret}`,
+    )
+  }
+  if (config.role !== 'worker') lines.push(`API docs:       ${config.publicUrl}/swagger`)
+  process.stdout.write(`${lines.join('\n')}\n`)
+
+  let stopping = false
+  const stop = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    deps.logger.info({ signal }, 'stopping')
+    for (const stopper of stoppers.reverse()) await stopper().catch(() => undefined)
+    await deps.store.close()
+    process.exit(0)
+  }
+  process.on('SIGINT', () => void stop('SIGINT'))
+  process.on('SIGTERM', () => void stop('SIGTERM'))
+}

@@ -1,0 +1,137 @@
+import { parseArgs } from 'node:util'
+
+/** How dawri behaves towards money: a faithful sandbox, or a real billing engine. */
+export const MODES = ['sandbox', 'production'] as const
+export type Mode = (typeof MODES)[number]
+
+/** Which loops a process runs. */
+export const ROLES = ['all', 'api', 'worker'] as const
+export type Role = (typeof ROLES)[number]
+
+/** Every setting of dawri, read once at start-up, validated and frozen. */
+export interface Config {
+  readonly mode: Mode
+  readonly role: Role
+  readonly host: string
+  readonly port: number
+  /** Database URL: `sqlite:PATH` or `postgres://…`. */
+  readonly databaseUrl: string
+  /** Base of every URL handed out (PaymentURL, card view script, OTP page), without trailing slash. */
+  readonly publicUrl: string
+  /** Directory for local state (SQLite default, generated sandbox vault key). */
+  readonly dataDir: string
+  /** Fixed API key for the demo merchant created on an empty database. */
+  readonly demoApiKey: string | undefined
+  /** Card vault key (base64 or hex of 32 bytes); generated into dataDir in sandbox when unset. */
+  readonly vaultKey: string | undefined
+  /** Simulated latency of the test processor, in milliseconds. */
+  readonly testProcessorLatencyMs: number
+  /** Local hour (0–23, merchant's time zone) at which automatic charges run. */
+  readonly chargeHour: number
+  /** How long webhook deliveries are retried before the event is marked failed. */
+  readonly webhookRetryWindowMs: number
+  /** Timeout of one webhook delivery. */
+  readonly webhookTimeoutMs: number
+  /** Pino level: fatal, error, warn, info, debug, trace or silent. */
+  readonly logLevel: string
+  /** How often the worker loops look for due work when idle. */
+  readonly pollIntervalMs: number
+}
+
+/** A setting that cannot be used; start-up stops with exit code 2 and this message. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError'
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
+
+type Env = Readonly<Record<string, string | undefined>>
+
+function readInteger(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw === '') return fallback
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got "${raw}"`)
+  const value = Number(raw)
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`)
+  return value
+}
+
+function readChoice<T extends string>(name: string, raw: string | undefined, choices: readonly T[], fallback: T): T {
+  if (raw === undefined || raw === '') return fallback
+  if (!(choices as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${name} must be one of ${choices.join(', ')}, got "${raw}"`)
+  }
+  return raw as T
+}
+
+/** Flags of `dawri serve` and `dawri migrate` that override the environment. */
+export interface ConfigFlags {
+  readonly port?: string | undefined
+  readonly host?: string | undefined
+  readonly database?: string | undefined
+  readonly role?: string | undefined
+}
+
+/** Builds the configuration from flags and environment. Throws ConfigError on a bad setting. */
+export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Config {
+  const mode = readChoice('DAWRI_MODE', env.DAWRI_MODE, MODES, 'sandbox')
+  const role = readChoice('--role', flags.role ?? env.DAWRI_ROLE, ROLES, 'all')
+  const host = flags.host ?? env.HOST ?? '127.0.0.1'
+  if (host.trim() === '') throw new ConfigError('HOST must not be empty')
+  const port = readInteger(flags.port !== undefined ? '--port' : 'PORT', flags.port ?? env.PORT, 8080, 0, 65535)
+  const dataDir = env.DAWRI_DATA_DIR ?? './data'
+  const databaseUrl = flags.database ?? env.DATABASE_URL ?? `sqlite:${dataDir}/dawri.sqlite`
+  if (!/^(sqlite:.+|postgres(ql)?:\/\/.+)$/.test(databaseUrl)) {
+    throw new ConfigError(`DATABASE_URL must be sqlite:PATH or postgres://…, got "${databaseUrl}"`)
+  }
+  const publicUrl = (env.DAWRI_PUBLIC_URL ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, '')
+  try {
+    const parsed = new URL(publicUrl)
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('scheme')
+  } catch {
+    throw new ConfigError(`DAWRI_PUBLIC_URL must be an absolute http(s) URL, got "${publicUrl}"`)
+  }
+  const logLevel = env.LOG_LEVEL ?? 'info'
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`)
+  const demoApiKey = env.DAWRI_DEMO_API_KEY || undefined
+  if (demoApiKey !== undefined && !/^[\x21-\x7e]{16,512}$/.test(demoApiKey)) {
+    throw new ConfigError('DAWRI_DEMO_API_KEY must be 16 to 512 printable characters without spaces')
+  }
+  return Object.freeze({
+    mode,
+    role,
+    host,
+    port,
+    databaseUrl,
+    publicUrl,
+    dataDir,
+    demoApiKey,
+    vaultKey: env.DAWRI_VAULT_KEY || undefined,
+    testProcessorLatencyMs: readInteger('DAWRI_TEST_PROCESSOR_LATENCY_MS', env.DAWRI_TEST_PROCESSOR_LATENCY_MS, 0, 0, 60_000),
+    chargeHour: readInteger('DAWRI_CHARGE_HOUR', env.DAWRI_CHARGE_HOUR, 4, 0, 23),
+    webhookRetryWindowMs:
+      readInteger('DAWRI_WEBHOOK_RETRY_HOURS', env.DAWRI_WEBHOOK_RETRY_HOURS, 72, 0, 24 * 30) * 3_600_000,
+    webhookTimeoutMs: readInteger('DAWRI_WEBHOOK_TIMEOUT_MS', env.DAWRI_WEBHOOK_TIMEOUT_MS, 10_000, 100, 120_000),
+    logLevel,
+    pollIntervalMs: readInteger('DAWRI_POLL_INTERVAL_MS', env.DAWRI_POLL_INTERVAL_MS, 1000, 10, 600_000),
+  })
+}
+
+/** Parses `dawri serve|migrate` flags; unknown flags are a ConfigError. */
+export function parseServeFlags(args: readonly string[]): ConfigFlags {
+  try {
+    const { values } = parseArgs({
+      args: [...args],
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        database: { type: 'string' },
+        role: { type: 'string' },
+      },
+      strict: true,
+      allowPositionals: false,
+    })
+    return values
+  } catch (error) {
+    throw new ConfigError(error instanceof Error ? error.message : String(error))
+  }
+}

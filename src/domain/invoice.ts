@@ -1,0 +1,17 @@
+import { toLocal } from './local-time.js'
+
+/** Invoice statuses in GetPaymentStatus casing (reference §4.2). */
+export const INVOICE_STATUSES = ['Pending', 'Paid', 'Canceled'] as const
+export type InvoiceStatus = (typeof INVOICE_STATUSES)[number]
+
+/** Transaction statuses with their wire spellings, `Succss` included (reference §4.2). */
+export const TRANSACTION_STATUSES = ['InProgress', 'Succss', 'Failed', 'Canceled', 'Authorize'] as const
+export type TransactionStatus = (typeof TRANSACTION_STATUSES)[number]
+
+/** Default lifetime of an invoice created through the API when no ExpiryDate is sent. */
+export const DEFAULT_INVOICE_LIFETIME_MS = 3 * 24 * 3_600_000
+
+/** `InvoiceReference`: local year followed by a six-digit sequence, e.g. 2026000042. */
+export function invoiceReference(internalId: number, createdAt: number, timeZone: string): string {
+  return `${toLocal(createdAt, timeZone).year}${String(internalId).padStart(6, '0')}`
+}

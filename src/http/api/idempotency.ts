@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto'
+
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+
+import { AppError } from '../../domain/errors.js'
+import type { Deps } from '../../services/deps.js'
+
+/** How long a stored response answers repeats of its key (DESIGN.md: 24 h). */
+export const IDEMPOTENCY_WINDOW_MS = 24 * 3_600_000
+const MAX_KEY_LENGTH = 255
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set when this request reserved an Idempotency-Key and must store its response. */
+    idempotency: { merchantId: number; key: string } | null
+    /** The body text as received, for hashing. */
+    rawBody: string | undefined
+  }
+}
+
+function requestHash(request: FastifyRequest): string {
+  return createHash('sha256')
+    .update(`${request.method} ${request.routeOptions.url ?? request.url}\n${request.url.split('?')[1] ?? ''}\n${request.rawBody ?? ''}`)
+    .digest('hex')
+}
+
+/**
+ * `Idempotency-Key` on POST (beyond MyFatoorah): the first response of a key is stored; a repeat
+ * with the same request gets it back, a repeat with another body gets 409. A key is reserved
+ * before the handler runs, so two concurrent requests with one key cannot both run.
+ */
+export function makeIdempotencyHook(deps: Deps) {
+  return async function idempotency(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const header = request.headers['idempotency-key']
+    if (request.method !== 'POST' || typeof header !== 'string' || header === '' || !request.merchant) return
+    if (header.length > MAX_KEY_LENGTH) {
+      throw new AppError('VALIDATION_FAILED', 'Invalid data', {
+        fieldErrors: [{ Name: 'Idempotency-Key', Error: `Idempotency-Key must not be longer than ${MAX_KEY_LENGTH} characters` }],
+      })
+    }
+    const db = deps.store.db
+    const merchantId = request.merchant.id
+    const hash = requestHash(request)
+    const now = Date.now()
+    await db
+      .deleteFrom('idempotency_keys')
+      .where('merchant_id', '=', merchantId)
+      .where('idempotency_key', '=', header)
+      .where('created_at', '<', now - IDEMPOTENCY_WINDOW_MS)
+      .execute()
+    const inserted = await db
+      .insertInto('idempotency_keys')
+      .values({ merchant_id: merchantId, idempotency_key: header, request_hash: hash, response_status: 0, response_body: '', created_at: now })
+      .onConflict((oc) => oc.columns(['merchant_id', 'idempotency_key']).doNothing())
+      .executeTakeFirst()
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1) {
+      request.idempotency = { merchantId, key: header }
+      return
+    }
+    const existing = await db
+      .selectFrom('idempotency_keys')
+      .selectAll()
+      .where('merchant_id', '=', merchantId)
+      .where('idempotency_key', '=', header)
+      .executeTakeFirst()
+    if (!existing || existing.request_hash !== hash) {
+      throw new AppError('IDEMPOTENCY_CONFLICT', 'This Idempotency-Key was already used with a different request')
+    }
+    if (existing.response_status === 0) {
+      throw new AppError('IDEMPOTENCY_CONFLICT', 'A request with this Idempotency-Key is still being processed; retry later')
+    }
+    return reply
+      .status(existing.response_status)
+      .header('content-type', 'application/json; charset=utf-8')
+      .header('idempotent-replayed', 'true')
+      .send(existing.response_body)
+  }
+}
+
+/** Stores the response of a request that reserved a key (server errors release the key). */
+export function installIdempotencyRecorder(app: FastifyInstance, deps: Deps): void {
+  app.decorateRequest('idempotency', null)
+  app.decorateRequest('rawBody', undefined)
+  app.addHook('onSend', async (request, reply, payload) => {
+    const reservation = request.idempotency
+    if (!reservation) return payload
+    request.idempotency = null
+    const query = deps.store.db
+    if (reply.statusCode >= 500 || typeof payload !== 'string') {
+      await query
+        .deleteFrom('idempotency_keys')
+        .where('merchant_id', '=', reservation.merchantId)
+        .where('idempotency_key', '=', reservation.key)
+        .execute()
+    } else {
+      await query
+        .updateTable('idempotency_keys')
+        .set({ response_status: reply.statusCode, response_body: payload })
+        .where('merchant_id', '=', reservation.merchantId)
+        .where('idempotency_key', '=', reservation.key)
+        .execute()
+    }
+    return payload
+  })
+}

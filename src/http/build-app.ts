@@ -1,0 +1,102 @@
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import Fastify, { LogController, type FastifyInstance } from 'fastify'
+
+import type { Deps } from '../services/deps.js'
+import { makeAuthHook } from './api/auth.js'
+import { installErrorHandler } from './api/error-handler.js'
+import { installIdempotencyRecorder, makeIdempotencyHook } from './api/idempotency.js'
+import { registerPaymentRoutes } from './api/routes.js'
+import { loggerOptions } from './logger.js'
+
+/** Largest accepted request body: 1 MiB, then 413. */
+export const BODY_LIMIT = 1024 * 1024
+
+/** Options for {@link buildApp}. */
+export interface BuildAppOptions {
+  /**
+   * Routes of feature modules (pages, recurring, webhooks, sandbox), registered at the root;
+   * API routes wrap themselves in {@link withMerchantAuth}.
+   */
+  readonly extraRoutes?: ReadonlyArray<(app: FastifyInstance, deps: Deps) => void | Promise<void>>
+  /** Serve /openapi.json and /swagger. Default is true. */
+  readonly documentation?: boolean
+}
+
+/** Builds the HTTP application; it does not listen (the caller decides where). */
+export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: BODY_LIMIT,
+    // Per-request lines would dominate the log at billing volumes; errors are logged anyway.
+    logController: new LogController({ disableRequestLogging: true }),
+    // Some clients post to /v2/getPaymentStatus (reference §11).
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    trustProxy: true,
+  })
+
+  installErrorHandler(app)
+  installJsonParsing(app)
+  installIdempotencyRecorder(app, deps)
+  app.decorateRequest('merchant', null)
+
+  // Bodies are bound by domain code (case-insensitive names, numeric strings); the schemas only
+  // document the API, so they neither validate requests nor shape responses.
+  app.setValidatorCompiler(() => () => true)
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data))
+
+  if (options.documentation !== false) {
+    await app.register(swagger, {
+      openapi: {
+        info: {
+          title: 'dawri — MyFatoorah v2 compatible API',
+          version: '0.1.0',
+          description: 'Recurring payments with MyFatoorah v2 wire compatibility. Amounts are decimals in the invoice currency.',
+        },
+        components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+      },
+    })
+    await app.register(swaggerUi, { routePrefix: '/swagger' })
+    app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+  }
+
+  app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }))
+
+  await withMerchantAuth(app, deps, (v2) => registerPaymentRoutes(v2, deps))
+  for (const register of options.extraRoutes ?? []) await register(app, deps)
+
+  return app
+}
+
+/** Registers routes in a scope that requires a merchant's Bearer key and honours Idempotency-Key. */
+export async function withMerchantAuth(
+  app: FastifyInstance,
+  deps: Deps,
+  register: (scope: FastifyInstance) => void | Promise<void>,
+): Promise<void> {
+  await app.register(async (scope) => {
+    scope.addHook('preHandler', makeAuthHook(deps))
+    scope.addHook('preHandler', makeIdempotencyHook(deps))
+    await register(scope)
+  })
+}
+
+/**
+ * MyFatoorah clients send empty bodies and the literal `null` with a JSON content type, and
+ * some send JSON as text/plain (reference §11); all of them must parse.
+ */
+function installJsonParsing(app: FastifyInstance): void {
+  app.removeContentTypeParser(['application/json', 'text/plain'])
+  const parse = (request: { rawBody: string | undefined }, body: string): unknown => {
+    request.rawBody = body
+    if (body.trim() === '') return undefined
+    return JSON.parse(body)
+  }
+  app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'string' }, (request, body, done) => {
+    try {
+      done(null, parse(request, body as string))
+    } catch (error) {
+      done(error instanceof Error ? error : new Error(String(error)), undefined)
+    }
+  })
+}

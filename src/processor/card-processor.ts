@@ -1,0 +1,67 @@
+import type { CurrencyCode } from '../domain/currencies.js'
+import type { PaymentErrorCode } from '../domain/payment-errors.js'
+
+/**
+ * The seam between dawri and whoever moves the money. The sandbox fills it with TestProcessor;
+ * a real acquirer integration implements the same two methods.
+ */
+
+/** Why a charge is made: a payment the customer is present for, or an automatic renewal. */
+export const CHARGE_PURPOSES = ['customer', 'renewal'] as const
+
+/** One of {@link CHARGE_PURPOSES}. */
+export type ChargePurpose = (typeof CHARGE_PURPOSES)[number]
+
+/** One charge as the processor receives it. */
+export interface ChargeRequest {
+  /**
+   * Unique per intended charge: the recurrence attempt's or transaction's id. The processor
+   * charges at most once per key, which is what makes retrying after a crash safe.
+   */
+  idempotencyKey: string
+  merchantId: number
+  /** Integer minor units of `currency`. */
+  amountMinor: number
+  currency: CurrencyCode
+  card: {
+    /** The full, normalised card number (decrypted from the vault just for this call). */
+    number: string
+    /** `MM`. */
+    expiryMonth: string
+    /** `YY`. */
+    expiryYear: string
+    /** `null` for stored tokens: the security code is never kept. */
+    securityCode: string | null
+    holderName: string | null
+  }
+  /** The vault token the number came from, when it came from one. */
+  cardTokenId: number | null
+  purpose: ChargePurpose
+  /** For renewals: which cycle, and the attempt within it (0 = first, then retries). */
+  renewal?: { cycle: number; attemptNumber: number }
+}
+
+/**
+ * What the processor answered. `unknown` means no answer arrived (timeout, lost reply): the
+ * money may or may not have moved, and only {@link CardProcessor.lookup} can tell.
+ */
+export type ChargeResult =
+  | { status: 'approved'; authorizationId: string; referenceId: string }
+  | { status: 'declined'; errorCode: PaymentErrorCode; message: string }
+  | { status: 'unknown'; message: string }
+
+/** A card processor (acquirer). */
+export interface CardProcessor {
+  /**
+   * Charges a card. MUST be idempotent by `req.idempotencyKey`: a second call with the same key
+   * returns the first outcome and never charges twice, also when both calls run concurrently.
+   * `now` is the caller's clock (the merchant's sandbox clock), used for expiry and records.
+   * Call it outside any database transaction: it may take as long as the network does.
+   */
+  charge(req: ChargeRequest, now: number): Promise<ChargeResult>
+  /**
+   * What happened to the charge with this key: its outcome, or `undefined` when the processor
+   * never received it (so charging again with the same key is safe and needed).
+   */
+  lookup(idempotencyKey: string): Promise<ChargeResult | undefined>
+}

@@ -1,0 +1,295 @@
+import { createHash, randomInt } from 'node:crypto'
+import { setTimeout as delay } from 'node:timers/promises'
+
+import type { Kysely, Selectable } from 'kysely'
+
+import {
+  detectCardBrand,
+  isCardExpired,
+  isLuhnValid,
+  isValidExpiryMonth,
+  isValidExpiryYear,
+  isValidSecurityCode,
+  normalizeCardNumber,
+} from '../domain/cards.js'
+import { isPaymentErrorCode, paymentErrorMessage, type PaymentErrorCode } from '../domain/payment-errors.js'
+import type { Database, ProcessorLedgerTable } from '../store/database.js'
+import type { CardProcessor, ChargeRequest, ChargeResult } from './card-processor.js'
+
+/** What a test card does (DESIGN.md "Test cards"; the numbers are a contract). */
+export type TestCardBehaviour =
+  | { kind: 'approve' }
+  | { kind: 'decline'; errorCode: PaymentErrorCode }
+  /** Customer payments approved, every renewal declined MF002. */
+  | { kind: 'decline-renewals' }
+  /** In every renewal cycle, attempts numbered below `attempts` are declined MF004. */
+  | { kind: 'decline-first-renewal-attempts'; attempts: number }
+  /** Approved and recorded, but the reply to the first call is lost. */
+  | { kind: 'lose-reply' }
+
+/** One row of the sandbox test-card table, for docs/test-cards.md and the checkout banner. */
+export interface TestCard {
+  readonly number: string
+  readonly outcome: string
+  readonly behaviour: TestCardBehaviour
+}
+
+/**
+ * The sandbox test cards. Any future expiry and any 3-digit security code work unless the row
+ * says otherwise; a past expiry gives MF007 on any card.
+ */
+export const TEST_CARDS: readonly TestCard[] = [
+  { number: '5123450000000008', outcome: 'approved (MyFatoorah demo card)', behaviour: { kind: 'approve' } },
+  { number: '4508750015741019', outcome: 'approved (MyFatoorah demo card)', behaviour: { kind: 'approve' } },
+  { number: '2223000000000007', outcome: 'approved (MyFatoorah demo card)', behaviour: { kind: 'approve' } },
+  { number: '4000000000000002', outcome: 'declined, MF002', behaviour: { kind: 'decline', errorCode: 'MF002' } },
+  {
+    number: '4000000000009995',
+    outcome: 'insufficient funds, MF004',
+    behaviour: { kind: 'decline', errorCode: 'MF004' },
+  },
+  { number: '4000000000000069', outcome: 'expired card, MF007', behaviour: { kind: 'decline', errorCode: 'MF007' } },
+  {
+    number: '4000000000000127',
+    outcome: 'wrong security code, MF010',
+    behaviour: { kind: 'decline', errorCode: 'MF010' },
+  },
+  {
+    number: '4000000000000119',
+    outcome: 'issuer not responding, MF008 (nothing charged)',
+    behaviour: { kind: 'decline', errorCode: 'MF008' },
+  },
+  {
+    number: '4000000000000341',
+    outcome: 'first payment approved; every automatic renewal declined (MF002)',
+    behaviour: { kind: 'decline-renewals' },
+  },
+  {
+    number: '4000000000001018',
+    outcome: 'in every renewal cycle the first attempt is declined (MF004), later attempts approved',
+    behaviour: { kind: 'decline-first-renewal-attempts', attempts: 1 },
+  },
+  {
+    number: '4000000000001026',
+    outcome: 'in every renewal cycle the first 2 attempts are declined (MF004), later attempts approved',
+    behaviour: { kind: 'decline-first-renewal-attempts', attempts: 2 },
+  },
+  {
+    number: '4000000000001034',
+    outcome: 'in every renewal cycle the first 3 attempts are declined (MF004), later attempts approved',
+    behaviour: { kind: 'decline-first-renewal-attempts', attempts: 3 },
+  },
+  {
+    number: '4000000000002016',
+    outcome: 'ambiguous: approved, but the reply is lost (timeout); the idempotency look-up tells',
+    behaviour: { kind: 'lose-reply' },
+  },
+]
+
+const BEHAVIOUR_BY_NUMBER: ReadonlyMap<string, TestCardBehaviour> = new Map(
+  TEST_CARDS.map((card) => [card.number, card.behaviour]),
+)
+
+/** A row of the processor's ledger. */
+export type LedgerEntry = Selectable<ProcessorLedgerTable>
+
+/** Options for {@link TestProcessor}. */
+export interface TestProcessorOptions {
+  /**
+   * Where the ledger lives. Must be the root Kysely instance, never a transaction: the processor
+   * is a separate system and its records must not roll back with the caller's work.
+   */
+  readonly db: Kysely<Database>
+  /** Simulated network latency of each call, in milliseconds. Default is 0. */
+  readonly latencyMs?: number
+}
+
+/** The decision the test processor takes for a request, before recording it. */
+interface Decision {
+  readonly outcome: 'approved' | 'declined'
+  readonly errorCode: PaymentErrorCode | null
+  /** The reply to the call that records this charge is lost (test card 4000000000002016). */
+  readonly loseReply: boolean
+}
+
+/**
+ * The sandbox processor. Outcomes follow {@link TEST_CARDS}; choices where the table is silent:
+ * - any other Luhn-valid number is approved, so integrators can use whatever valid card they
+ *   have at hand (the three published demo cards are merely the documented ones);
+ * - a number failing the Luhn check, or a malformed expiry, is declined MF002, which MyFatoorah
+ *   documents as the issuer's answer to invalid card details;
+ * - a past expiry is declined MF007 on every card, before the table is consulted;
+ * - a security code of the wrong shape is declined MF010 (stored tokens send none, which is fine).
+ *
+ * Every charge received is recorded in `processor_ledger`, keyed by the idempotency key; that
+ * table is the ground truth of what was charged, and declines (including MF008) are recorded so
+ * that a retry with the same key gets the same answer.
+ */
+export class TestProcessor implements CardProcessor {
+  readonly #db: Kysely<Database>
+  readonly #latencyMs: number
+
+  constructor(options: TestProcessorOptions) {
+    if (options.db.isTransaction) {
+      throw new Error('TestProcessor needs the root database, not a transaction: its ledger stands apart')
+    }
+    const latencyMs = options.latencyMs ?? 0
+    if (!Number.isFinite(latencyMs) || latencyMs < 0) {
+      throw new Error(`TestProcessor latencyMs must be a non-negative number, got ${latencyMs}`)
+    }
+    this.#db = options.db
+    this.#latencyMs = latencyMs
+  }
+
+  async charge(req: ChargeRequest, now: number): Promise<ChargeResult> {
+    if (!Number.isSafeInteger(req.amountMinor) || req.amountMinor <= 0) {
+      throw new Error(`Charge ${req.idempotencyKey}: amountMinor must be a positive integer`)
+    }
+    // Half the latency before the processor records the charge and half after, so that a crash
+    // of the caller during the wait can leave either "never received" or "charged, reply lost",
+    // the two cases recovery must handle.
+    const before = Math.floor(this.#latencyMs / 2)
+    await sleep(before)
+
+    const decision = decide(req, now)
+    const [inserted] = await this.#db
+      .insertInto('processor_ledger')
+      .values({
+        idempotency_key: req.idempotencyKey,
+        merchant_id: req.merchantId,
+        card_token_id: req.cardTokenId,
+        amount_minor: req.amountMinor,
+        currency: req.currency,
+        outcome: decision.outcome,
+        error_code: decision.errorCode,
+        authorization_id: decision.outcome === 'approved' ? String(randomInt(100_000, 1_000_000)) : null,
+        created_at: now,
+      })
+      // The primary key makes the first writer win, also across processes on PostgreSQL; every
+      // caller then answers from the row that won, never from its own decision.
+      .onConflict((oc) => oc.column('idempotency_key').doNothing())
+      .execute()
+    const entry = await findLedgerEntry(this.#db, req.idempotencyKey)
+    if (!entry) throw new Error(`Ledger entry ${req.idempotencyKey} vanished after it was written`)
+    assertSameCharge(entry, req)
+
+    await sleep(this.#latencyMs - before)
+    // Only the reply to the call that recorded the charge is lost; a replay with the same key,
+    // like lookup(), learns that it was approved.
+    const recordedNow = (inserted?.numInsertedOrUpdatedRows ?? 0n) > 0n
+    if (recordedNow && decision.loseReply) {
+      return { status: 'unknown', message: 'No reply from the processor (timeout)' }
+    }
+    return ledgerEntryToResult(entry)
+  }
+
+  async lookup(idempotencyKey: string): Promise<ChargeResult | undefined> {
+    await sleep(this.#latencyMs)
+    const entry = await findLedgerEntry(this.#db, idempotencyKey)
+    return entry ? ledgerEntryToResult(entry) : undefined
+  }
+}
+
+function decide(req: ChargeRequest, now: number): Decision {
+  const approve: Decision = { outcome: 'approved', errorCode: null, loseReply: false }
+  const decline = (errorCode: PaymentErrorCode): Decision => ({ outcome: 'declined', errorCode, loseReply: false })
+
+  const number = normalizeCardNumber(req.card.number)
+  const { expiryMonth, expiryYear, securityCode } = req.card
+  if (!isLuhnValid(number)) return decline('MF002')
+  if (!isValidExpiryMonth(expiryMonth) || !isValidExpiryYear(expiryYear)) return decline('MF002')
+  if (isCardExpired(expiryMonth, expiryYear, now)) return decline('MF007')
+
+  const behaviour = BEHAVIOUR_BY_NUMBER.get(number) ?? { kind: 'approve' }
+  const attemptNumber = req.renewal?.attemptNumber ?? 0
+  switch (behaviour.kind) {
+    case 'decline':
+      return decline(behaviour.errorCode)
+    case 'decline-renewals':
+      if (req.purpose === 'renewal') return decline('MF002')
+      break
+    case 'decline-first-renewal-attempts':
+      if (req.purpose === 'renewal' && attemptNumber < behaviour.attempts) return decline('MF004')
+      break
+    case 'lose-reply':
+      return { outcome: 'approved', errorCode: null, loseReply: true }
+    case 'approve':
+      break
+  }
+  if (securityCode !== null && !isValidSecurityCode(securityCode, detectCardBrand(number))) {
+    return decline('MF010')
+  }
+  return approve
+}
+
+/**
+ * A key reused for a different charge is a bug in the caller (two intents sharing one key);
+ * answering with the other charge's outcome would hide it.
+ */
+function assertSameCharge(entry: LedgerEntry, req: ChargeRequest): void {
+  if (
+    entry.merchant_id !== req.merchantId ||
+    entry.amount_minor !== req.amountMinor ||
+    entry.currency !== req.currency ||
+    entry.card_token_id !== req.cardTokenId
+  ) {
+    throw new Error(`Idempotency key ${req.idempotencyKey} was already used for a different charge`)
+  }
+}
+
+function ledgerEntryToResult(entry: LedgerEntry): ChargeResult {
+  if (entry.outcome === 'approved') {
+    return {
+      status: 'approved',
+      authorizationId: entry.authorization_id ?? '',
+      referenceId: referenceIdFor(entry.idempotency_key),
+    }
+  }
+  const errorCode = entry.error_code !== null && isPaymentErrorCode(entry.error_code) ? entry.error_code : 'MF020'
+  return { status: 'declined', errorCode, message: paymentErrorMessage(errorCode) }
+}
+
+/**
+ * The acquirer's reference of an approved charge: derived from the key rather than stored, so
+ * charge() and lookup() agree without a column of their own.
+ */
+function referenceIdFor(idempotencyKey: string): string {
+  const digest = createHash('sha256').update(`reference:${idempotencyKey}`).digest()
+  return (digest.readBigUInt64BE(0) % 10n ** 12n).toString().padStart(12, '0')
+}
+
+async function sleep(ms: number): Promise<void> {
+  // At zero latency skip the timer: even setTimeout(0) costs a tick the billing bar can't spare.
+  if (ms > 0) await delay(ms)
+}
+
+/** The ledger entry for a key, or `undefined` when the processor never received that charge. */
+export async function findLedgerEntry(db: Kysely<Database>, idempotencyKey: string): Promise<LedgerEntry | undefined> {
+  return db.selectFrom('processor_ledger').selectAll().where('idempotency_key', '=', idempotencyKey).executeTakeFirst()
+}
+
+/** Every ledger entry, oldest first (tests compare it with what the engine recorded). */
+export async function listLedger(db: Kysely<Database>): Promise<LedgerEntry[]> {
+  return db.selectFrom('processor_ledger').selectAll().orderBy('created_at').orderBy('idempotency_key').execute()
+}
+
+/** Filters for {@link countApprovedCharges}; omitted fields match everything. */
+export interface CountApprovedChargesFilter {
+  readonly merchantId?: number
+  readonly cardTokenId?: number
+}
+
+/** How many charges the processor approved, i.e. how many times money actually moved. */
+export async function countApprovedCharges(
+  db: Kysely<Database>,
+  filter: CountApprovedChargesFilter = {},
+): Promise<number> {
+  let query = db
+    .selectFrom('processor_ledger')
+    .select((eb) => eb.fn.countAll().as('count'))
+    .where('outcome', '=', 'approved')
+  if (filter.merchantId !== undefined) query = query.where('merchant_id', '=', filter.merchantId)
+  if (filter.cardTokenId !== undefined) query = query.where('card_token_id', '=', filter.cardTokenId)
+  const row = await query.executeTakeFirstOrThrow()
+  return Number(row.count)
+}

@@ -1,0 +1,32 @@
+import pino from 'pino'
+
+import type { Config } from './config.js'
+import { systemClock, type Clock } from './domain/clock.js'
+import { makePublicIdKeys } from './domain/public-ids.js'
+import { loggerOptions } from './http/logger.js'
+import type { Deps } from './services/deps.js'
+import { createStore } from './store/create-database.js'
+import { ensureSetting, migrateToLatest } from './store/migrate.js'
+
+/** Options for {@link openRuntime}. */
+export interface OpenRuntimeOptions {
+  readonly clock?: Clock
+  /** Migrate the schema before use. Default is true. */
+  readonly migrate?: boolean
+}
+
+/** Connects the database (migrating it) and assembles the dependencies every role uses. */
+export async function openRuntime(config: Config, options: OpenRuntimeOptions = {}): Promise<Deps> {
+  const logger = pino(loggerOptions(config.logLevel))
+  const store = createStore({ url: config.databaseUrl })
+  try {
+    if (options.migrate !== false) await migrateToLatest(store)
+    const idKey = await ensureSetting(store, 'public_id_key', () => {
+      throw new Error('The database is not migrated: run `dawri migrate` first')
+    })
+    return { config, store, ids: makePublicIdKeys(idKey), clock: options.clock ?? systemClock, logger }
+  } catch (error) {
+    await store.close()
+    throw error
+  }
+}

@@ -1,0 +1,203 @@
+import { randomBytes } from 'node:crypto'
+
+import { AppError, validationError } from '../domain/errors.js'
+import { parseExecutePaymentRequest, type ExecutePaymentCommand } from '../domain/execute-payment-request.js'
+import { DEFAULT_INVOICE_LIFETIME_MS } from '../domain/invoice.js'
+import { formatLocalDate, localDateOf } from '../domain/schedule.js'
+import { merchantNow, type Merchant } from '../domain/merchant.js'
+import { EMBEDDED_CARD_METHOD_ID, findPaymentMethod } from '../domain/payment-methods.js'
+import { toInvoiceId, toPaymentId, toRecurringId } from '../domain/public-ids.js'
+import type { Executor } from '../store/invoice.repository.js'
+import type { Deps } from './deps.js'
+import { checkoutUrl, directPaymentUrl, otpUrl } from './public-urls.js'
+
+/** `Data` of a successful ExecutePayment (reference §2.2). */
+export interface ExecutePaymentData {
+  InvoiceId: number
+  IsDirectPayment: boolean
+  PaymentURL: string
+  CustomerReference: string | null
+  UserDefinedField: string | null
+  RecurringId: string
+}
+
+/**
+ * Creates an invoice bound to a payment method or an embedded session, and its recurrence in
+ * Draft when a RecurringModel is sent. Nothing is charged here: the customer pays at PaymentURL.
+ */
+export async function executePayment(deps: Deps, merchant: Merchant, body: unknown): Promise<ExecutePaymentData> {
+  const now = merchantNow(deps.clock.now(), merchant)
+  const parsed = parseExecutePaymentRequest(body, {
+    baseCurrency: merchant.currency,
+    timeZone: merchant.timeZone,
+    now,
+    production: deps.config.mode === 'production',
+    recurringEnabled: merchant.recurringEnabled,
+    bypass3dsEnabled: merchant.bypass3dsEnabled,
+  })
+  if (!parsed.ok) throw validationError(parsed.errors)
+  const command = parsed.command
+
+  return deps.store.db.transaction().execute(async (trx) => {
+    let sessionCardTokenId: number | null = null
+    if (command.sessionId !== null) {
+      const session = await trx
+        .selectFrom('sessions')
+        .selectAll()
+        .where('id', '=', command.sessionId)
+        .where('merchant_id', '=', merchant.id)
+        .executeTakeFirst()
+      if (!session) throw validationError([{ Name: 'SessionId', Error: 'SessionId is not valid' }])
+      if (session.used_at !== null) throw validationError([{ Name: 'SessionId', Error: 'SessionId has already been used' }])
+      if (session.expires_at <= now) throw validationError([{ Name: 'SessionId', Error: 'SessionId has expired; call InitiateSession again' }])
+      if (session.card_token_id === null) {
+        throw validationError([{ Name: 'SessionId', Error: 'No card was submitted for this SessionId; call myFatoorah.submit() first' }])
+      }
+      sessionCardTokenId = session.card_token_id
+      const claimed = await trx
+        .updateTable('sessions')
+        .set({ used_at: now })
+        .where('id', '=', session.id)
+        .where('used_at', 'is', null)
+        .executeTakeFirst()
+      if (Number(claimed.numUpdatedRows) !== 1) {
+        throw validationError([{ Name: 'SessionId', Error: 'SessionId has already been used' }])
+      }
+    }
+
+    const methodId = command.paymentMethodId ?? EMBEDDED_CARD_METHOD_ID
+    const method = findPaymentMethod(methodId)
+    if (!method) throw new AppError('INTERNAL', `Payment method ${methodId} disappeared`)
+    const invoiceKey = randomBytes(24).toString('base64url')
+    const invoice = await trx
+      .insertInto('invoices')
+      .values({
+        merchant_id: merchant.id,
+        invoice_key: invoiceKey,
+        status: 'Pending',
+        value_minor: command.invoiceValueMinor,
+        currency: command.currency,
+        display_currency: command.currency,
+        payment_method_id: methodId,
+        session_id: command.sessionId,
+        customer_name: command.customerName,
+        customer_mobile: command.customerMobile,
+        mobile_country_code: command.mobileCountryCode,
+        customer_email: command.customerEmail,
+        customer_reference: command.customerReference,
+        customer_civil_id: command.customerCivilId,
+        user_defined_field: command.userDefinedField,
+        language: command.language,
+        callback_url: command.callBackUrl,
+        error_url: command.errorUrl,
+        webhook_url: command.webhookUrl,
+        customer_address: command.customerAddress ? JSON.stringify(command.customerAddress) : null,
+        items: JSON.stringify(command.items),
+        shipping_method: command.shippingMethod,
+        shipping_consignee: command.shippingConsignee ? JSON.stringify(command.shippingConsignee) : null,
+        suppliers: JSON.stringify(command.suppliers),
+        processing_details: JSON.stringify({ autoCapture: command.autoCapture, bypass3ds: command.bypass3ds }),
+        recurrence_id: null,
+        recurrence_cycle: null,
+        expires_at: command.expiresAt ?? now + DEFAULT_INVOICE_LIFETIME_MS,
+        created_at: now,
+        paid_at: null,
+      })
+      .returning(['id'])
+      .executeTakeFirstOrThrow()
+
+    let recurringId = ''
+    if (command.recurring) {
+      const recurrence = await insertDraftRecurrence(trx, merchant, command, invoice.id, now)
+      recurringId = toRecurringId(recurrence, deps.ids)
+      await trx
+        .updateTable('invoices')
+        .set({ recurrence_id: recurrence, recurrence_cycle: 0 })
+        .where('id', '=', invoice.id)
+        .execute()
+    }
+
+    let paymentUrl: string
+    if (command.sessionId !== null) {
+      // Embedded payments skip the card page: the card is already bound to the session, so the
+      // customer goes straight to the OTP step (reference §3.3 flow).
+      const transaction = await trx
+        .insertInto('transactions')
+        .values({
+          invoice_id: invoice.id,
+          merchant_id: merchant.id,
+          status: 'InProgress',
+          channel: 'embedded',
+          payment_method_id: methodId,
+          gateway: method.gateway,
+          amount_minor: command.invoiceValueMinor,
+          currency: command.currency,
+          card_token_id: sessionCardTokenId,
+          error_code: null,
+          error_message: null,
+          reference_id: null,
+          track_id: null,
+          authorization_id: null,
+          ip_address: null,
+          attempt_id: null,
+          created_at: now,
+          updated_at: now,
+        })
+        .returning(['id'])
+        .executeTakeFirstOrThrow()
+      paymentUrl = otpUrl(deps.config, merchant, command.language, toPaymentId(transaction.id, deps.ids), command.sessionId)
+    } else if (method.isDirectPayment) {
+      paymentUrl = directPaymentUrl(deps.config, invoiceKey, method.id)
+    } else {
+      paymentUrl = checkoutUrl(deps.config, merchant, command.language, invoiceKey, method.id)
+    }
+
+    return {
+      InvoiceId: toInvoiceId(invoice.id, deps.ids),
+      IsDirectPayment: command.sessionId === null && method.isDirectPayment,
+      PaymentURL: paymentUrl,
+      CustomerReference: command.customerReference,
+      UserDefinedField: command.userDefinedField,
+      RecurringId: recurringId,
+    }
+  })
+}
+
+async function insertDraftRecurrence(
+  trx: Executor,
+  merchant: Merchant,
+  command: ExecutePaymentCommand,
+  initialInvoiceId: number,
+  now: number,
+): Promise<number> {
+  const recurring = command.recurring
+  if (!recurring) throw new AppError('INTERNAL', 'insertDraftRecurrence needs a RecurringModel')
+  const row = await trx
+    .insertInto('recurrences')
+    .values({
+      merchant_id: merchant.id,
+      initial_invoice_id: initialInvoiceId,
+      status: 'Draft',
+      recurring_type: recurring.recurringType,
+      interval_days: recurring.intervalDays,
+      iteration: recurring.iteration,
+      retry_count: recurring.retryCount,
+      amount_minor: command.invoiceValueMinor,
+      currency: command.currency,
+      // Until the first payment the schedule counts from the creation date; paying re-anchors
+      // it on the payment date (docs/recurring.md).
+      anchor_date: formatLocalDate(localDateOf(now, merchant.timeZone)),
+      card_token_id: null,
+      executed_times: 0,
+      next_cycle: 1,
+      failed_attempts: 0,
+      next_attempt_at: null,
+      last_pay_at: null,
+      lease_until: null,
+      created_at: now,
+      updated_at: now,
+    })
+    .returning(['id'])
+    .executeTakeFirstOrThrow()
+  return row.id
+}

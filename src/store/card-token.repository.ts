@@ -1,0 +1,176 @@
+import { randomUUID } from 'node:crypto'
+
+import type { Kysely, Selectable } from 'kysely'
+
+import { detectCardBrand, maskCardNumber, normalizeCardNumber } from '../domain/cards.js'
+import type { CardVault } from '../processor/card-vault.js'
+import type { CardTokenTable, Database } from './database.js'
+
+/**
+ * Tokenised cards. The full number goes in only through {@link insertCardToken} (encrypted) and
+ * comes out only through {@link readCardNumber}; rows carry the masked number, the brand and a
+ * keyed hash, which is all that listings, responses and logs need.
+ */
+
+/** What a card token is for. */
+export const CARD_TOKEN_PURPOSES = ['session', 'saved', 'recurring'] as const
+
+/** One of {@link CARD_TOKEN_PURPOSES}: one payment, a customer's saved card, or a recurrence's card. */
+export type CardTokenPurpose = (typeof CARD_TOKEN_PURPOSES)[number]
+
+/** A `card_tokens` row; `pan_encrypted` is ciphertext, never the number. */
+export type CardTokenRow = Selectable<CardTokenTable>
+
+/** Issuer printed for every sandbox card (reference §4.2 sample: `"Issuer": "Test Bank"`). */
+export const SANDBOX_ISSUER = 'Test Bank'
+
+/** Options for {@link insertCardToken}. */
+export interface InsertCardTokenOptions {
+  readonly merchantId: number
+  readonly purpose: CardTokenPurpose
+  readonly customerIdentifier: string | null
+  /** The full card number, spaces and dashes allowed; validated by the caller (domain/cards.ts). */
+  readonly number: string
+  /** `MM`. */
+  readonly expiryMonth: string
+  /** `YY`. */
+  readonly expiryYear: string
+  readonly holderName: string | null
+  readonly now: number
+  /** Issuer name. Default is {@link SANDBOX_ISSUER}; a real acquirer's BIN lookup replaces it. */
+  readonly issuer?: string
+}
+
+/**
+ * Stores a card: the number encrypted by the vault, plus its masked form, brand and keyed hash.
+ * The security code is not a parameter on purpose: it is never stored. Throws when the number
+ * is of no accepted brand, which validation must have refused first.
+ */
+export async function insertCardToken(
+  db: Kysely<Database>,
+  vault: CardVault,
+  options: InsertCardTokenOptions,
+): Promise<CardTokenRow> {
+  const number = normalizeCardNumber(options.number)
+  const brand = detectCardBrand(number)
+  // The message names the masked number only: errors end up in logs.
+  if (!brand) throw new Error(`Card ${maskCardNumber(number)} is of no accepted brand; validate it before storing`)
+  return db
+    .insertInto('card_tokens')
+    .values({
+      merchant_id: options.merchantId,
+      token: `TKN-${randomUUID()}`,
+      purpose: options.purpose,
+      customer_identifier: options.customerIdentifier,
+      pan_encrypted: vault.encrypt(number),
+      pan_hash: vault.hashPan(number),
+      masked_number: maskCardNumber(number),
+      brand,
+      issuer: options.issuer ?? SANDBOX_ISSUER,
+      expiry_month: options.expiryMonth,
+      expiry_year: options.expiryYear,
+      holder_name: options.holderName,
+      created_at: options.now,
+      deleted_at: null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+}
+
+/**
+ * A merchant's token by internal id, deleted or not: transactions and recurrences keep pointing
+ * at the card they were paid with, and their history must still show it. Callers that charge
+ * check `deleted_at`.
+ */
+export async function findCardTokenById(
+  db: Kysely<Database>,
+  merchantId: number,
+  id: number,
+): Promise<CardTokenRow | undefined> {
+  return db
+    .selectFrom('card_tokens')
+    .selectAll()
+    .where('id', '=', id)
+    .where('merchant_id', '=', merchantId)
+    .executeTakeFirst()
+}
+
+/**
+ * A merchant's live token by its public text (`TKN-…`). Another merchant's token and a deleted
+ * token are not found, exactly like a token that never existed, so a token reveals nothing
+ * outside its merchant.
+ */
+export async function findCardTokenByToken(
+  db: Kysely<Database>,
+  merchantId: number,
+  token: string,
+): Promise<CardTokenRow | undefined> {
+  return db
+    .selectFrom('card_tokens')
+    .selectAll()
+    .where('token', '=', token)
+    .where('merchant_id', '=', merchantId)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst()
+}
+
+/** A customer's saved cards (purpose `saved`, not deleted), oldest first. */
+export async function listSavedTokens(
+  db: Kysely<Database>,
+  merchantId: number,
+  customerIdentifier: string,
+): Promise<CardTokenRow[]> {
+  return db
+    .selectFrom('card_tokens')
+    .selectAll()
+    .where('merchant_id', '=', merchantId)
+    .where('customer_identifier', '=', customerIdentifier)
+    .where('purpose', '=', 'saved')
+    .where('deleted_at', 'is', null)
+    .orderBy('id')
+    .execute()
+}
+
+/**
+ * The customer's live saved token for the same card, found by the keyed hash (`vault.hashPan`),
+ * so saving a card twice can reuse the first token instead of listing the card twice.
+ */
+export async function findSavedTokenByPanHash(
+  db: Kysely<Database>,
+  merchantId: number,
+  customerIdentifier: string,
+  panHash: string,
+): Promise<CardTokenRow | undefined> {
+  return db
+    .selectFrom('card_tokens')
+    .selectAll()
+    .where('merchant_id', '=', merchantId)
+    .where('customer_identifier', '=', customerIdentifier)
+    .where('purpose', '=', 'saved')
+    .where('pan_hash', '=', panHash)
+    .where('deleted_at', 'is', null)
+    .orderBy('id')
+    .executeTakeFirst()
+}
+
+/** Marks a merchant's token deleted at `now`; returns false when there was no live token. */
+export async function markCardTokenDeleted(
+  db: Kysely<Database>,
+  merchantId: number,
+  id: number,
+  now: number,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('card_tokens')
+    .set({ deleted_at: now })
+    .where('id', '=', id)
+    .where('merchant_id', '=', merchantId)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst()
+  return result.numUpdatedRows > 0n
+}
+
+/** The full card number of a token, for the processor call only. Never log or return it. */
+export function readCardNumber(vault: CardVault, row: Pick<CardTokenRow, 'pan_encrypted'>): string {
+  return vault.decrypt(row.pan_encrypted)
+}

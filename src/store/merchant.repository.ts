@@ -1,0 +1,102 @@
+import { createHash } from 'node:crypto'
+
+import type { Kysely, Selectable } from 'kysely'
+
+import { getCountry, isCountryCode } from '../domain/countries.js'
+import { isCurrencyCode } from '../domain/currencies.js'
+import type { Merchant, WebhookVersion } from '../domain/merchant.js'
+import type { Database, MerchantTable } from './database.js'
+
+/** A merchant row as stored. */
+export type MerchantRow = Selectable<MerchantTable>
+
+/** Converts a stored merchant row into the domain type. */
+export function merchantRowToMerchant(row: MerchantRow): Merchant {
+  if (!isCountryCode(row.country) || !isCurrencyCode(row.currency)) {
+    throw new Error(`Merchant ${row.id} has an unknown country or currency`)
+  }
+  return {
+    id: row.id,
+    name: row.name,
+    country: row.country,
+    currency: row.currency,
+    timeZone: getCountry(row.country).timeZone,
+    recurringEnabled: row.recurring_enabled === 1,
+    bypass3dsEnabled: row.bypass_3ds_enabled === 1,
+    webhookUrl: row.webhook_url,
+    webhookVersion: row.webhook_version === 'v1' ? 'v1' : 'v2',
+    webhookSecret: row.webhook_secret,
+    clockOffsetMs: row.clock_offset_ms,
+  }
+}
+
+/** SHA-256 hex of an API key: what is stored and looked up. */
+export function hashApiKey(apiKey: string): string {
+  return createHash('sha256').update(apiKey, 'utf8').digest('hex')
+}
+
+/** Values for a new merchant. */
+export interface InsertMerchantValues {
+  readonly name: string
+  readonly country: Merchant['country']
+  readonly recurringEnabled: boolean
+  readonly bypass3dsEnabled: boolean
+  readonly webhookUrl: string | null
+  readonly webhookVersion: WebhookVersion
+  readonly webhookSecret: string
+  readonly now: number
+}
+
+/** Inserts a merchant and returns it. */
+export async function insertMerchant(db: Kysely<Database>, values: InsertMerchantValues): Promise<Merchant> {
+  const row = await db
+    .insertInto('merchants')
+    .values({
+      name: values.name,
+      country: values.country,
+      currency: getCountry(values.country).currency,
+      recurring_enabled: values.recurringEnabled ? 1 : 0,
+      bypass_3ds_enabled: values.bypass3dsEnabled ? 1 : 0,
+      webhook_url: values.webhookUrl,
+      webhook_version: values.webhookVersion,
+      webhook_secret: values.webhookSecret,
+      clock_offset_ms: 0,
+      webhook_chaos: null,
+      created_at: values.now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+  return merchantRowToMerchant(row)
+}
+
+/** Stores the hash of a new API key for a merchant. */
+export async function insertApiKey(db: Kysely<Database>, merchantId: number, apiKey: string, now: number): Promise<void> {
+  await db
+    .insertInto('api_keys')
+    .values({ merchant_id: merchantId, key_hash: hashApiKey(apiKey), key_prefix: apiKey.slice(0, 8), created_at: now, revoked_at: null })
+    .execute()
+}
+
+/** The merchant owning a (non-revoked) API key, or undefined. */
+export async function findMerchantByApiKey(db: Kysely<Database>, apiKey: string): Promise<Merchant | undefined> {
+  const row = await db
+    .selectFrom('api_keys')
+    .innerJoin('merchants', 'merchants.id', 'api_keys.merchant_id')
+    .selectAll('merchants')
+    .where('api_keys.key_hash', '=', hashApiKey(apiKey))
+    .where('api_keys.revoked_at', 'is', null)
+    .executeTakeFirst()
+  return row ? merchantRowToMerchant(row) : undefined
+}
+
+/** A merchant by id, or undefined. */
+export async function findMerchantById(db: Kysely<Database>, id: number): Promise<Merchant | undefined> {
+  const row = await db.selectFrom('merchants').selectAll().where('id', '=', id).executeTakeFirst()
+  return row ? merchantRowToMerchant(row) : undefined
+}
+
+/** Number of merchants (to know whether the database is empty). */
+export async function countMerchants(db: Kysely<Database>): Promise<number> {
+  const row = await db.selectFrom('merchants').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow()
+  return Number(row.count)
+}
