@@ -4,6 +4,8 @@ import type { Config } from './config.js'
 import { systemClock, type Clock } from './domain/clock.js'
 import { makePublicIdKeys } from './domain/public-ids.js'
 import { loggerOptions } from './http/logger.js'
+import { createCardVault, loadVaultKey } from './processor/card-vault.js'
+import { TestProcessor } from './processor/test-processor.js'
 import type { Deps } from './services/deps.js'
 import { createStore } from './store/create-database.js'
 import { ensureSetting, migrateToLatest } from './store/migrate.js'
@@ -24,7 +26,10 @@ export async function openRuntime(config: Config, options: OpenRuntimeOptions = 
     const idKey = await ensureSetting(store, 'public_id_key', () => {
       throw new Error('The database is not migrated: run `dawri migrate` first')
     })
-    return { config, store, ids: makePublicIdKeys(idKey), clock: options.clock ?? systemClock, logger }
+    const vault = createCardVault(loadVaultKey({ configuredKey: config.vaultKey, dataDir: config.dataDir, mode: config.mode }))
+    // Only the test processor exists so far; a real acquirer implements CardProcessor.
+    const processor = new TestProcessor({ db: store.db, latencyMs: config.testProcessorLatencyMs })
+    return { config, store, ids: makePublicIdKeys(idKey), clock: options.clock ?? systemClock, logger, processor, vault }
   } catch (error) {
     await store.close()
     throw error
