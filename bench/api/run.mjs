@@ -135,7 +135,7 @@ async function startChild(name, args, env) {
   const port = await freePort()
   const child = spawn(process.execPath, [...args.node, args.script, ...args.args(port)], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    env: childEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
@@ -177,6 +177,16 @@ async function startChild(name, args, env) {
       clearTimeout(timer)
     },
   }
+}
+
+/** The parent's environment with `env` applied; `undefined` removes a variable. */
+function childEnv(env) {
+  const result = { ...process.env }
+  for (const [key, value] of Object.entries(env)) {
+    if (value === undefined) delete result[key]
+    else result[key] = value
+  }
+  return result
 }
 
 function sleep(ms) {
@@ -420,7 +430,7 @@ async function benchDialect(dialect) {
     const dawri = await startChild(
       `dawri/${dialect}`,
       { node, script: DAWRI_MAIN, args: (p) => ['serve', '--port', String(p), '--database', db.url] },
-      { DAWRI_DEMO_API_KEY: API_KEY, LOG_LEVEL: 'warn', DAWRI_DATA_DIR: dataDir, DAWRI_MODE: 'sandbox', DAWRI_PUBLIC_URL: '', DATABASE_URL: '' },
+      { DAWRI_DEMO_API_KEY: API_KEY, LOG_LEVEL: 'warn', DAWRI_DATA_DIR: dataDir, DAWRI_MODE: 'sandbox', DAWRI_PUBLIC_URL: undefined, DATABASE_URL: undefined, PORT: undefined, HOST: undefined },
     )
     servers.push(dawri)
     await sanityCheck(dawri, 'dawri')

@@ -1,0 +1,249 @@
+import { randomBytes } from 'node:crypto'
+
+import type { Insertable, Transaction } from 'kysely'
+
+import { findPaymentMethod } from '../domain/payment-methods.js'
+import type { Deps } from '../services/deps.js'
+import type { Database, InvoiceTable } from '../store/database.js'
+import { findCycleInvoiceId, findLastAttemptNumber, type RecurrenceRow } from '../store/recurrence.repository.js'
+import type { PreparedAttempt } from './prepared-attempt.js'
+
+/** An automatic invoice may be paid for a day after its attempt (reference §6.2: creation + 1 day). */
+const AUTOMATIC_INVOICE_LIFETIME_MS = 86_400_000
+
+/** Which attempt to open: the scheduled one of `next_cycle`, or a Resume after the retries. */
+export type AttemptKind = 'automatic' | 'resume'
+
+/**
+ * Opens the attempt of each recurrence, which the caller has locked inside `trx`, and returns
+ * what is needed to charge them once `trx` commits. Per recurrence:
+ * - an attempt still open (a crashed or slow worker's) is reused, never duplicated;
+ * - otherwise a new attempt row is written: number `failed_attempts` for automatic attempts
+ *   (0, then 1…RetryCount), the next free number for a Resume; the unique key
+ *   (recurrence_id, cycle, attempt_number) refuses a second writer;
+ * - the first attempt of a cycle creates the cycle's invoice, retries and resumes reuse it;
+ * - each new attempt gets an InProgress transaction of channel `automatic`.
+ * Rows are written in bulk, so a batch costs a handful of statements.
+ */
+export async function openAttempts(
+  trx: Transaction<Database>,
+  deps: Deps,
+  rows: readonly RecurrenceRow[],
+  kind: AttemptKind,
+  now: number,
+): Promise<PreparedAttempt[]> {
+  if (rows.length === 0) return []
+  const ids = rows.map((row) => row.id)
+  const cardIds = [...new Set(rows.flatMap((row) => (row.card_token_id === null ? [] : [row.card_token_id])))]
+  const [openRows, initialInvoices, cards] = await Promise.all([
+    trx.selectFrom('recurrence_attempts').selectAll().where('recurrence_id', 'in', ids).where('status', '=', 'open').execute(),
+    trx
+      .selectFrom('invoices')
+      .select([
+        'id',
+        'payment_method_id',
+        'customer_name',
+        'customer_mobile',
+        'mobile_country_code',
+        'customer_email',
+        'customer_reference',
+        'customer_civil_id',
+        'user_defined_field',
+        'language',
+        'webhook_url',
+      ])
+      .where('id', 'in', [...new Set(rows.map((row) => row.initial_invoice_id))])
+      .execute(),
+    cardIds.length === 0
+      ? Promise.resolve([])
+      : trx
+          .selectFrom('card_tokens')
+          .select(['id', 'pan_encrypted', 'expiry_month', 'expiry_year', 'holder_name'])
+          .where('id', 'in', cardIds)
+          .execute(),
+  ])
+  const openByRecurrence = new Map(openRows.map((attempt) => [attempt.recurrence_id, attempt]))
+  const initialById = new Map(initialInvoices.map((invoice) => [invoice.id, invoice]))
+  const cardById = new Map(cards.map((card) => [card.id, card]))
+
+  const prepared: PreparedAttempt[] = []
+  const reopenedIds = openRows.map((attempt) => attempt.id)
+  const transactionsOfReopened = reopenedIds.length
+    ? await trx.selectFrom('transactions').select(['id', 'attempt_id']).where('attempt_id', 'in', reopenedIds).execute()
+    : []
+  const transactionByAttempt = new Map(transactionsOfReopened.map((t) => [t.attempt_id, t.id]))
+
+  interface Fresh {
+    row: RecurrenceRow
+    attemptNumber: number
+    invoiceId: number | undefined
+    invoiceKey: string
+    methodId: number
+  }
+  const fresh: Fresh[] = []
+  for (const row of rows) {
+    const card = row.card_token_id === null ? undefined : cardById.get(row.card_token_id)
+    if (!card) {
+      // Activation always stores the card; a row without one needs a human, not a retry loop.
+      deps.logger.error({ recurrenceId: row.id }, 'recurrence has no card token; skipped')
+      continue
+    }
+    const open = openByRecurrence.get(row.id)
+    const transactionId = open ? transactionByAttempt.get(open.id) : undefined
+    if (open && transactionId !== undefined) {
+      prepared.push({
+        attemptId: open.id,
+        recurrenceId: row.id,
+        merchantId: row.merchant_id,
+        cycle: open.cycle,
+        attemptNumber: open.attempt_number,
+        invoiceId: open.invoice_id,
+        transactionId,
+        amountMinor: row.amount_minor,
+        currency: row.currency,
+        card,
+        reopened: true,
+      })
+      continue
+    }
+    const attemptNumber =
+      kind === 'resume' ? (await findLastAttemptNumber(trx, row.id, row.next_cycle)) + 1 : row.failed_attempts
+    const invoiceId = attemptNumber === 0 ? undefined : await findCycleInvoiceId(trx, row.id, row.next_cycle)
+    const methodId = initialById.get(row.initial_invoice_id)?.payment_method_id ?? 2
+    fresh.push({ row, attemptNumber, invoiceId, invoiceKey: randomBytes(24).toString('base64url'), methodId })
+  }
+  if (fresh.length === 0) return prepared
+
+  const newInvoices: Insertable<InvoiceTable>[] = fresh
+    .filter((f) => f.invoiceId === undefined)
+    .map(({ row, invoiceKey, methodId }) => {
+      const initial = initialById.get(row.initial_invoice_id)
+      return {
+        merchant_id: row.merchant_id,
+        invoice_key: invoiceKey,
+        status: 'Pending',
+        value_minor: row.amount_minor,
+        currency: row.currency,
+        display_currency: row.currency,
+        payment_method_id: methodId,
+        session_id: null,
+        // The customer of the first invoice, so RecurringInvoices and webhooks name them.
+        customer_name: initial?.customer_name ?? null,
+        customer_mobile: initial?.customer_mobile ?? null,
+        mobile_country_code: initial?.mobile_country_code ?? null,
+        customer_email: initial?.customer_email ?? null,
+        customer_reference: initial?.customer_reference ?? null,
+        customer_civil_id: initial?.customer_civil_id ?? null,
+        user_defined_field: initial?.user_defined_field ?? null,
+        language: initial?.language ?? 'en',
+        callback_url: null,
+        error_url: null,
+        // ExecutePayment's WebhookUrl keeps applying to the invoices the recurrence creates.
+        webhook_url: initial?.webhook_url ?? null,
+        customer_address: null,
+        items: '[]',
+        shipping_method: null,
+        shipping_consignee: null,
+        suppliers: '[]',
+        processing_details: null,
+        recurrence_id: row.id,
+        recurrence_cycle: row.next_cycle,
+        expires_at: now + AUTOMATIC_INVOICE_LIFETIME_MS,
+        created_at: now,
+        paid_at: null,
+      }
+    })
+  const insertedInvoices = newInvoices.length
+    ? await trx.insertInto('invoices').values(newInvoices).returning(['id', 'invoice_key']).execute()
+    : []
+  const invoiceByKey = new Map(insertedInvoices.map((invoice) => [invoice.invoice_key, invoice.id]))
+  const retried = fresh.flatMap((f) => (f.invoiceId === undefined ? [] : [f.invoiceId]))
+  if (retried.length > 0) {
+    // A retry or resume charges the cycle's invoice again; it stays payable a day from now.
+    await trx
+      .updateTable('invoices')
+      .set({ expires_at: now + AUTOMATIC_INVOICE_LIFETIME_MS })
+      .where('id', 'in', retried)
+      .where('status', '=', 'Pending')
+      .execute()
+  }
+  const withInvoice = fresh.map((f) => {
+    const invoiceId = f.invoiceId ?? invoiceByKey.get(f.invoiceKey)
+    if (invoiceId === undefined) throw new Error(`Invoice of recurrence ${f.row.id} was not inserted`)
+    return { ...f, invoiceId }
+  })
+
+  const attempts = await trx
+    .insertInto('recurrence_attempts')
+    .values(
+      withInvoice.map((f) => ({
+        recurrence_id: f.row.id,
+        merchant_id: f.row.merchant_id,
+        cycle: f.row.next_cycle,
+        attempt_number: f.attemptNumber,
+        invoice_id: f.invoiceId,
+        status: 'open',
+        error_code: null,
+        created_at: now,
+        resolved_at: null,
+      })),
+    )
+    .returning(['id', 'recurrence_id'])
+    .execute()
+  const attemptByRecurrence = new Map(attempts.map((a) => [a.recurrence_id, a.id]))
+
+  const transactions = await trx
+    .insertInto('transactions')
+    .values(
+      withInvoice.map((f) => {
+        const attemptId = attemptByRecurrence.get(f.row.id)
+        if (attemptId === undefined) throw new Error(`Attempt of recurrence ${f.row.id} was not inserted`)
+        return {
+          invoice_id: f.invoiceId,
+          merchant_id: f.row.merchant_id,
+          status: 'InProgress',
+          channel: 'automatic',
+          payment_method_id: f.methodId,
+          gateway: findPaymentMethod(f.methodId)?.gateway ?? 'VISA/MASTER',
+          amount_minor: f.row.amount_minor,
+          currency: f.row.currency,
+          card_token_id: f.row.card_token_id,
+          error_code: null,
+          error_message: null,
+          reference_id: null,
+          track_id: null,
+          authorization_id: null,
+          ip_address: null,
+          attempt_id: attemptId,
+          created_at: now,
+          updated_at: now,
+        }
+      }),
+    )
+    .returning(['id', 'attempt_id'])
+    .execute()
+  const transactionByNewAttempt = new Map(transactions.map((t) => [t.attempt_id, t.id]))
+
+  for (const f of withInvoice) {
+    const attemptId = attemptByRecurrence.get(f.row.id)
+    const transactionId = attemptId === undefined ? undefined : transactionByNewAttempt.get(attemptId)
+    const card = f.row.card_token_id === null ? undefined : cardById.get(f.row.card_token_id)
+    if (attemptId === undefined || transactionId === undefined || !card) {
+      throw new Error(`Attempt of recurrence ${f.row.id} was not fully written`)
+    }
+    prepared.push({
+      attemptId,
+      recurrenceId: f.row.id,
+      merchantId: f.row.merchant_id,
+      cycle: f.row.next_cycle,
+      attemptNumber: f.attemptNumber,
+      invoiceId: f.invoiceId,
+      transactionId,
+      amountMinor: f.row.amount_minor,
+      currency: f.row.currency,
+      card,
+      reopened: false,
+    })
+  }
+  return prepared
+}

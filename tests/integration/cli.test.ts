@@ -1,0 +1,79 @@
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+import { DIALECTS } from '../support/dialects.js'
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js'
+
+const CLI = join(process.cwd(), 'dist/cli/main.js')
+
+function runCli(args: string[], env: Record<string, string> = {}) {
+  return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent', ...env } })
+}
+
+describe('dawri command line', () => {
+  it('stops with exit code 2 and names the setting when a setting is bad', () => {
+    const badPort = runCli(['serve', '--port', 'eighty'])
+    expect(badPort.status).toBe(2)
+    expect(badPort.stderr).toContain('--port must be a whole number')
+    const badMode = runCli(['migrate'], { DAWRI_MODE: 'live' })
+    expect(badMode.status).toBe(2)
+    expect(badMode.stderr).toContain('DAWRI_MODE must be one of sandbox, production')
+    const badDatabase = runCli(['migrate', '--database', 'mysql://x'])
+    expect(badDatabase.status).toBe(2)
+    expect(badDatabase.stderr).toContain('DATABASE_URL must be sqlite:PATH or postgres://')
+    const unknownFlag = runCli(['serve', '--colour'])
+    expect(unknownFlag.status).toBe(2)
+  })
+
+  it('starts on an empty SQLite database with a demo merchant and prints its key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dawri-cli-'))
+    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0'], {
+      env: { ...process.env, DAWRI_DATA_DIR: dir, DAWRI_DEMO_API_KEY: 'cli_demo_key_0123456789', LOG_LEVEL: 'silent' },
+    })
+    try {
+      const output = await new Promise<string>((resolve, reject) => {
+        let text = ''
+        child.stdout.on('data', (chunk: Buffer) => {
+          text += chunk.toString()
+          if (text.includes('API docs:')) resolve(text)
+        })
+        child.on('exit', (code) => reject(new Error(`exited with ${code}: ${text}`)))
+      })
+      expect(output).toContain('Demo merchant created (country KWT, recurring enabled)')
+      expect(output).toContain('API key:        cli_demo_key_0123456789')
+      expect(output).toMatch(/Webhook secret: \S+/)
+    } finally {
+      child.kill('SIGTERM')
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+for (const dialect of DIALECTS) {
+  describe(`${dialect}: dawri merchant create and migrate`, () => {
+    let database: TestDatabase
+    beforeAll(async () => {
+      database = await createTestDatabase(dialect)
+    })
+    afterAll(async () => database?.drop())
+
+    it('prints one JSON object with the key, stored only as a hash', async () => {
+      const migrate = runCli(['migrate', '--database', database.url])
+      expect(migrate.status).toBe(0)
+      const result = runCli(['merchant', 'create', '--name', 'Shop', '--country', 'SAU', '--recurring', '--database', database.url])
+      expect(result.status, result.stderr).toBe(0)
+      const created = JSON.parse(result.stdout) as { MerchantId: number; ApiKey: string; WebhookSecret: string }
+      expect(created.ApiKey).toMatch(/^SK_SAU_[A-Za-z0-9_-]{64}$/)
+      expect(created.WebhookSecret.length).toBeGreaterThan(20)
+      const stored = await database.store.db.selectFrom('api_keys').selectAll().where('merchant_id', '=', created.MerchantId).execute()
+      expect(stored).toHaveLength(1)
+      expect(JSON.stringify(stored)).not.toContain(created.ApiKey)
+      const merchant = await database.store.db.selectFrom('merchants').selectAll().where('id', '=', created.MerchantId).executeTakeFirstOrThrow()
+      expect(merchant).toMatchObject({ country: 'SAU', currency: 'SAR', recurring_enabled: 1 })
+    })
+  })
+}
