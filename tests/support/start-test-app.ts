@@ -10,6 +10,7 @@ import type { Clock } from '../../src/domain/clock.js'
 import type { CountryCode } from '../../src/domain/countries.js'
 import { makePublicIdKeys } from '../../src/domain/public-ids.js'
 import { buildApp } from '../../src/http/build-app.js'
+import { loggerOptions } from '../../src/http/logger.js'
 import { routeModules } from '../../src/modules.js'
 import { createCardVault } from '../../src/processor/card-vault.js'
 import { TestProcessor } from '../../src/processor/test-processor.js'
@@ -52,7 +53,7 @@ export async function startTestApp(dialect: DialectName, options: StartTestAppOp
     ...options.env,
   })
   const idKey = await ensureSetting(database.store, 'public_id_key', () => 'unused')
-  const logger = pino({ level: config.logLevel })
+  const logger = pino(loggerOptions(config.logLevel))
   const mutableDeps = {
     config,
     store: database.store,

@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto'
-
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 
 import { AppError } from '../../domain/errors.js'
@@ -18,10 +16,10 @@ declare module 'fastify' {
   }
 }
 
-function requestHash(request: FastifyRequest): string {
-  return createHash('sha256')
-    .update(`${request.method} ${request.routeOptions.url ?? request.url}\n${request.url.split('?')[1] ?? ''}\n${request.rawBody ?? ''}`)
-    .digest('hex')
+// Keyed with the vault's secret (HMAC), because DirectPayment bodies carry card data and a plain
+// hash of them could be brute-forced offline.
+function requestHash(request: FastifyRequest, deps: Deps): string {
+  return deps.vault.hashPan(`${request.method} ${request.routeOptions.url ?? request.url}\n${request.url.split('?')[1] ?? ''}\n${request.rawBody ?? ''}`)
 }
 
 /**
@@ -40,7 +38,7 @@ export function makeIdempotencyHook(deps: Deps) {
     }
     const db = deps.store.db
     const merchantId = request.merchant.id
-    const hash = requestHash(request)
+    const hash = requestHash(request, deps)
     const now = Date.now()
     await db
       .deleteFrom('idempotency_keys')
