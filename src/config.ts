@@ -55,6 +55,12 @@ function readInteger(name: string, raw: string | undefined, fallback: number, mi
   return value
 }
 
+/** An environment variable; empty counts as unset (`FOO=` in a compose file), as for PORT. */
+function envValue(env: Env, name: string): string | undefined {
+  const value = env[name]
+  return value === '' ? undefined : value
+}
+
 function readChoice<T extends string>(name: string, raw: string | undefined, choices: readonly T[], fallback: T): T {
   if (raw === undefined || raw === '') return fallback
   if (!(choices as readonly string[]).includes(raw)) {
@@ -74,24 +80,32 @@ export interface ConfigFlags {
 /** Builds the configuration from flags and environment. Throws ConfigError on a bad setting. */
 export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Config {
   const mode = readChoice('DAWRI_MODE', env.DAWRI_MODE, MODES, 'sandbox')
-  const role = readChoice('--role', flags.role ?? env.DAWRI_ROLE, ROLES, 'all')
-  const host = flags.host ?? env.HOST ?? '127.0.0.1'
-  if (host.trim() === '') throw new ConfigError('HOST must not be empty')
+  const role = readChoice(flags.role !== undefined ? '--role' : 'DAWRI_ROLE', flags.role ?? env.DAWRI_ROLE, ROLES, 'all')
+  const host = flags.host ?? envValue(env, 'HOST') ?? '127.0.0.1'
+  if (host.trim() === '') throw new ConfigError(`${flags.host !== undefined ? '--host' : 'HOST'} must not be empty`)
   const port = readInteger(flags.port !== undefined ? '--port' : 'PORT', flags.port ?? env.PORT, 8080, 0, 65535)
-  const dataDir = env.DAWRI_DATA_DIR ?? './data'
-  const databaseUrl = flags.database ?? env.DATABASE_URL ?? `sqlite:${dataDir}/dawri.sqlite`
+  const dataDir = envValue(env, 'DAWRI_DATA_DIR') ?? './data'
+  const databaseUrl = flags.database ?? envValue(env, 'DATABASE_URL') ?? `sqlite:${dataDir}/dawri.sqlite`
   if (!/^(sqlite:.+|postgres(ql)?:\/\/.+)$/.test(databaseUrl)) {
     throw new ConfigError(`DATABASE_URL must be sqlite:PATH or postgres://…, got "${databaseUrl}"`)
   }
-  const publicUrl = (env.DAWRI_PUBLIC_URL ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, '')
+  const explicitPublicUrl = envValue(env, 'DAWRI_PUBLIC_URL')
+  const publicUrl = (explicitPublicUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, '')
+  // Without DAWRI_PUBLIC_URL the base comes from HOST, so a bad HOST is the setting to name.
+  const publicUrlName = explicitPublicUrl !== undefined ? 'DAWRI_PUBLIC_URL' : flags.host !== undefined ? '--host' : 'HOST'
   try {
     const parsed = new URL(publicUrl)
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('scheme')
   } catch {
-    throw new ConfigError(`DAWRI_PUBLIC_URL must be an absolute http(s) URL, got "${publicUrl}"`)
+    throw new ConfigError(`${publicUrlName} must be an absolute http(s) URL, got "${publicUrl}"`)
   }
-  const logLevel = env.LOG_LEVEL ?? 'info'
-  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`)
+  // Every handed-out URL is this text plus a path, so a query, a fragment or whitespace (which
+  // the URL parser forgives but clients do not) would end up inside every URL.
+  if (/[?#\s]/.test(publicUrl)) {
+    throw new ConfigError(`${publicUrlName} must not contain whitespace, a query or a fragment, got "${publicUrl}"`)
+  }
+  const logLevel = envValue(env, 'LOG_LEVEL') ?? 'info'
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`)
   const demoApiKey = env.DAWRI_DEMO_API_KEY || undefined
   if (demoApiKey !== undefined && !/^[\x21-\x7e]{16,512}$/.test(demoApiKey)) {
     throw new ConfigError('DAWRI_DEMO_API_KEY must be 16 to 512 printable characters without spaces')

@@ -1,9 +1,23 @@
 import type { FastifyInstance } from 'fastify'
 
+import { startBillingWorker } from './billing/billing-worker.js'
+import { registerRecurringRoutes } from './http/api/recurring-routes.js'
+import { registerSandboxRoutes } from './http/api/sandbox-routes.js'
+import { registerWebhookRoutes } from './http/api/webhook-routes.js'
+import { registerCheckoutPages } from './http/pages/register-pages.js'
 import type { Deps } from './services/deps.js'
+import { startWebhookDispatcher } from './webhooks/dispatcher.js'
 
 /** Route registrations of feature modules, added inside the authenticated /v2 scope. */
-export const routeModules: ReadonlyArray<(app: FastifyInstance, deps: Deps) => void | Promise<void>> = []
+export const routeModules: ReadonlyArray<(app: FastifyInstance, deps: Deps) => void | Promise<void>> = [
+  registerRecurringRoutes,
+  registerSandboxRoutes,
+  registerCheckoutPages,
+  registerWebhookRoutes,
+]
 
 /** Background loops (billing worker, webhook dispatcher); each returns its stop function. */
-export const workerModules: ReadonlyArray<(deps: Deps) => Promise<() => Promise<void>>> = []
+export const workerModules: ReadonlyArray<(deps: Deps) => Promise<() => Promise<void>>> = [
+  (deps) => startBillingWorker(deps),
+  (deps) => startWebhookDispatcher(deps),
+]

@@ -21,10 +21,30 @@ function areaOf(frame) {
   return url
 }
 
+/**
+ * Buckets that answer "where does one request's time go": the first rule whose test matches the
+ * sample's stack (frames leaf first) names it.
+ */
+const BUCKETS = [
+  ['SQLite: prepare statement (better-sqlite3 `prepare`, called by Kysely for every query)', (s) => s.some((f) => f.functionName === 'prepare' && f.url.includes('better-sqlite3'))],
+  ['SQLite: execute statement (native run/all under Kysely `executeQuery`)', (s) => s[0].functionName === 'executeQuery' && s[0].url.includes('sqlite-driver')],
+  ['PostgreSQL driver (pg: protocol, sockets, row parsing)', (s) => s.some((f) => /node_modules\/(pg|pg-protocol|pg-pool|pg-types)\//.test(f.url))],
+  ['Auth: API key hash + merchant lookup (excluding the SQL execution above)', (s) => s.some((f) => f.functionName === 'findMerchantByApiKey' || f.functionName === 'authenticate')],
+  ['Validation: parseExecutePaymentRequest', (s) => s.some((f) => f.functionName === 'parseExecutePaymentRequest')],
+  ['Kysely: query building, compiling, transaction and connection plumbing', (s) => s.some((f) => f.url.includes('node_modules/kysely/'))],
+  ['Garbage collector', (s) => s[0].functionName === '(garbage collector)'],
+  ['Other dawri code (ids, URLs, envelope, JSON body parser)', (s) => s.some((f) => f.url.includes('/dist/'))],
+  ['Fastify request/reply path (routing, hooks, serialisation, the socket writes it triggers)', (s) => s.some((f) => f.url.includes('node_modules/fastify/') || f.url.includes('node_modules/find-my-way/'))],
+  ['Node HTTP parsing / sockets / streams (outside Fastify)', (s) => s.some((f) => /^node:(_http|net|internal\/stream|internal\/streams|internal\/http)/.test(f.url) || f.functionName === 'writev' || f.functionName === 'writeUtf8String')],
+  ['Logger (pino)', (s) => s.some((f) => f.url.includes('node_modules/pino'))],
+  ['Other (event loop, microtask queue, start-up)', () => true],
+]
+
 /** Self and inclusive time per function and per area, over all given profiles. */
 export function summarizeProfiles(files) {
   const byFunction = new Map()
   const byArea = new Map()
+  const byBucket = new Map(BUCKETS.map(([name]) => [name, 0]))
   let total = 0
   let idle = 0
   for (const file of files) {
@@ -42,6 +62,10 @@ export function summarizeProfiles(files) {
         continue
       }
       total += dt
+      const stack = []
+      for (let id = samples[i]; id !== undefined; id = parent.get(id)) stack.push(nodes.get(id).callFrame)
+      const bucket = BUCKETS.find(([, test]) => test(stack))[0]
+      byBucket.set(bucket, byBucket.get(bucket) + dt)
       const seenFunctions = new Set()
       const seenAreas = new Set()
       let selfDone = false
@@ -70,7 +94,7 @@ export function summarizeProfiles(files) {
       }
     }
   }
-  return { total, idle, functions: [...byFunction.values()], areas: [...byArea.values()] }
+  return { total, idle, functions: [...byFunction.values()], areas: [...byArea.values()], buckets: [...byBucket.entries()] }
 }
 
 /** Markdown tables: areas by self time, top functions by self time, dawri functions by inclusive time. */
@@ -83,6 +107,10 @@ export function formatProfileSummary(summary, root = process.cwd(), top = 30) {
   }
   const out = [
     `Busy ${(summary.total / 1000).toFixed(1)} s, idle ${(summary.idle / 1000).toFixed(1)} s; percentages are of busy time.`,
+    '',
+    '| Where the time goes (first matching bucket per sample) | Share |',
+    '|---|---:|',
+    ...summary.buckets.filter(([, ms]) => ms > 0).sort((a, b) => b[1] - a[1]).map(([name, ms]) => `| ${name} | ${pct(ms)} |`),
     '',
     '| Area | Self | Inclusive |',
     '|---|---:|---:|',

@@ -11,8 +11,11 @@ import type { PreparedAttempt } from './prepared-attempt.js'
 /** An automatic invoice may be paid for a day after its attempt (reference §6.2: creation + 1 day). */
 const AUTOMATIC_INVOICE_LIFETIME_MS = 86_400_000
 
-/** Which attempt to open: the scheduled one of `next_cycle`, or a Resume after the retries. */
-export type AttemptKind = 'automatic' | 'resume'
+/**
+ * Which attempt to open: the scheduled one of `next_cycle`, a Resume after the retries, or
+ * only attempts already open (recovery; recurrences without one are skipped).
+ */
+export type AttemptKind = 'automatic' | 'resume' | 'reopen'
 
 /**
  * Opens the attempt of each recurrence, which the caller has locked inside `trx`, and returns
@@ -106,6 +109,7 @@ export async function openAttempts(
       })
       continue
     }
+    if (kind === 'reopen') continue
     const attemptNumber =
       kind === 'resume' ? (await findLastAttemptNumber(trx, row.id, row.next_cycle)) + 1 : row.failed_attempts
     const invoiceId = attemptNumber === 0 ? undefined : await findCycleInvoiceId(trx, row.id, row.next_cycle)

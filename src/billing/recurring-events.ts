@@ -1,5 +1,6 @@
 import type { Deps } from '../services/deps.js'
 import type { Executor } from '../store/invoice.repository.js'
+import { enqueuePaymentStatusChanged, enqueueRecurringUpdate } from '../webhooks/outbox.js'
 
 /**
  * The webhook events of the recurring engine, written to the outbox inside the caller's
@@ -17,14 +18,13 @@ export interface RecurringUpdateEvent {
   readonly recurrenceId: number
   /** Internal id of the transaction the update is about, or null for a bare status change. */
   readonly transactionId: number | null
+  /** Merchant time (sandbox clock). */
   readonly now: number
 }
 
 /** Writes a RECURRING_UPDATES event for the recurrence in `trx`. */
 export async function announceRecurringUpdate(trx: Executor, deps: Deps, event: RecurringUpdateEvent): Promise<void> {
-  void trx
-  void deps
-  void event
+  await enqueueRecurringUpdate(trx, deps, event)
 }
 
 /** Writes a PAYMENT_STATUS_CHANGED event for an automatic transaction in `trx`. */
@@ -33,7 +33,5 @@ export async function announcePaymentStatus(
   deps: Deps,
   event: { readonly transactionId: number; readonly now: number },
 ): Promise<void> {
-  void trx
-  void deps
-  void event
+  await enqueuePaymentStatusChanged(trx, deps, event)
 }

@@ -161,8 +161,9 @@ export function parseExecutePaymentRequest(
   const customerAddress = readAddress(reader)
   const expiresAt = readExpiry(reader, rules)
 
-  const items = readItems(reader, readAmount)
-  if (items.length > 0 && invoiceValueMinor !== undefined) {
+  const { items, complete: itemsComplete } = readItems(reader, readAmount)
+  // A sum over only the valid lines would report a mismatch the client did not make.
+  if (items.length > 0 && itemsComplete && invoiceValueMinor !== undefined) {
     const total = items.reduce<number | undefined>((sum, item) => {
       const line = multiplyMinor(item.unitPriceMinor, item.quantity)
       return sum === undefined || line === undefined ? undefined : sum + line
@@ -178,8 +179,8 @@ export function parseExecutePaymentRequest(
   }
   const shippingConsignee = readConsignee(reader, shippingMethod !== undefined)
 
-  const suppliers = readSuppliers(reader, readAmount)
-  if (suppliers.length > 0 && invoiceValueMinor !== undefined) {
+  const { suppliers, complete: suppliersComplete } = readSuppliers(reader, readAmount)
+  if (suppliers.length > 0 && suppliersComplete && invoiceValueMinor !== undefined) {
     const shares = suppliers.reduce((sum, supplier) => sum + supplier.invoiceShareMinor, 0)
     if (shares !== invoiceValueMinor) reader.fail('Suppliers', 'The sum of the suppliers InvoiceShare must equal InvoiceValue')
   }
@@ -276,7 +277,9 @@ function readExpiry(reader: FieldReader, rules: ExecutePaymentRules): number | u
 
 type AmountReader = (from: FieldReader, field: string, required: boolean) => number | undefined
 
-function readItems(reader: FieldReader, readAmount: AmountReader): InvoiceItem[] {
+/** The valid lines, and whether every line sent was valid (so that their sum means something). */
+function readItems(reader: FieldReader, readAmount: AmountReader): { items: InvoiceItem[]; complete: boolean } {
+  const errorsBefore = reader.fieldErrors.length
   const entries = reader.array('InvoiceItems', { max: MAX_ITEMS }) ?? []
   const items: InvoiceItem[] = []
   for (const entry of entries) {
@@ -299,7 +302,7 @@ function readItems(reader: FieldReader, readAmount: AmountReader): InvoiceItem[]
       items.push({ itemName, quantity, unitPriceMinor, weight, width, height, depth })
     }
   }
-  return items
+  return { items, complete: reader.fieldErrors.length === errorsBefore }
 }
 
 function readConsignee(reader: FieldReader, required: boolean): ShippingConsignee | null {
@@ -324,7 +327,9 @@ function readConsignee(reader: FieldReader, required: boolean): ShippingConsigne
   }
 }
 
-function readSuppliers(reader: FieldReader, readAmount: AmountReader): SupplierShare[] {
+/** The valid shares, and whether every supplier sent was valid (so that their sum means something). */
+function readSuppliers(reader: FieldReader, readAmount: AmountReader): { suppliers: SupplierShare[]; complete: boolean } {
+  const errorsBefore = reader.fieldErrors.length
   const entries = reader.array('Suppliers', { max: 100 }) ?? []
   const suppliers: SupplierShare[] = []
   for (const entry of entries) {
@@ -339,9 +344,10 @@ function readSuppliers(reader: FieldReader, readAmount: AmountReader): SupplierS
       suppliers.push({ supplierCode, invoiceShareMinor, proposedShareMinor: proposedShareMinor ?? null })
     }
   }
+  const complete = reader.fieldErrors.length === errorsBefore
   const codes = suppliers.map((supplier) => supplier.supplierCode)
   if (new Set(codes).size !== codes.length) reader.fail('Suppliers', 'Each SupplierCode may appear only once')
-  return suppliers
+  return { suppliers, complete }
 }
 
 function readRecurringModel(reader: FieldReader): RecurringModelInput | null {

@@ -17,14 +17,22 @@ export function parseLocalIsoDateTime(text: string, timeZone: string): number | 
   const minute = Number(mi)
   const second = Number(s)
   const millisecond = Math.floor(Number(`0.${fraction}`) * 1000)
-  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined
-  const probe = new Date(Date.UTC(year, month - 1, day))
-  if (probe.getUTCMonth() !== month - 1 || probe.getUTCDate() !== day) return undefined
-  if (zone === undefined) return fromLocal({ year, month, day, hour, minute, second, millisecond }, timeZone)
-  const utc = Date.UTC(year, month - 1, day, hour, minute, second, millisecond)
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined
+  if (hour > 23 || minute > 59 || second > 59) return undefined
+  const local = { year, month, day, hour, minute, second, millisecond }
+  if (zone === undefined) return fromLocal(local, timeZone)
+  // fromLocal in UTC rather than Date.UTC, which would read years 0–99 as 1900–1999.
+  const utc = fromLocal(local, 'UTC')
   if (zone === 'Z') return utc
   const sign = zone.startsWith('-') ? -1 : 1
   const digits = zone.slice(1).replace(':', '')
-  const offsetMinutes = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))
-  return utc - sign * offsetMinutes * 60_000
+  const offsetHours = Number(digits.slice(0, 2))
+  const offsetMinutes = Number(digits.slice(2))
+  if (offsetHours > 23 || offsetMinutes > 59) return undefined
+  return utc - sign * (offsetHours * 60 + offsetMinutes) * 60_000
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31
 }

@@ -23,6 +23,7 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
     formatter = new Intl.DateTimeFormat('en-US', {
       timeZone,
       hourCycle: 'h23',
+      era: 'short',
       year: 'numeric',
       month: '2-digit',
       day: '2-digit',
@@ -39,8 +40,10 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
 export function toLocal(epochMs: number, timeZone: string): LocalDateTime {
   const parts = formatterFor(timeZone).formatToParts(new Date(epochMs))
   const get = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((p) => p.type === type)?.value ?? 0)
+  // Intl counts years before 1 AD as "1 BC", "2 BC"…; astronomical numbering makes 1 BC year 0.
+  const bc = parts.find((p) => p.type === 'era')?.value === 'BC'
   return {
-    year: get('year'),
+    year: bc ? 1 - get('year') : get('year'),
     month: get('month'),
     day: get('day'),
     hour: get('hour'),
@@ -53,8 +56,19 @@ export function toLocal(epochMs: number, timeZone: string): LocalDateTime {
 /** Offset of `timeZone` from UTC at `epochMs`, in milliseconds (Kuwait: +3 h). */
 export function zoneOffsetMs(epochMs: number, timeZone: string): number {
   const local = toLocal(epochMs, timeZone)
-  const asUtc = Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second, local.millisecond)
+  const asUtc = utcMs(local.year, local.month, local.day, local.hour, local.minute, local.second, local.millisecond)
   return asUtc - epochMs
+}
+
+/**
+ * `Date.UTC` without its legacy rule that maps years 0–99 to 1900–1999; out-of-range fields
+ * overflow into the next unit as with `Date.UTC`.
+ */
+function utcMs(year: number, month: number, day: number, hour: number, minute: number, second: number, millisecond: number): number {
+  const date = new Date(0)
+  date.setUTCFullYear(year, month - 1, day)
+  date.setUTCHours(hour, minute, second, millisecond)
+  return date.getTime()
 }
 
 /**
@@ -62,7 +76,7 @@ export function zoneOffsetMs(epochMs: number, timeZone: string): number {
  * skipped by a daylight-saving jump the later instant is returned.
  */
 export function fromLocal(local: Omit<LocalDateTime, 'millisecond'> & { millisecond?: number }, timeZone: string): number {
-  const asUtc = Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second, local.millisecond ?? 0)
+  const asUtc = utcMs(local.year, local.month, local.day, local.hour, local.minute, local.second, local.millisecond ?? 0)
   // Two passes settle on the right offset even across a DST change.
   let guess = asUtc - zoneOffsetMs(asUtc, timeZone)
   guess = asUtc - zoneOffsetMs(guess, timeZone)

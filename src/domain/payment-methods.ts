@@ -41,7 +41,11 @@ export const EMBEDDED_CARD_METHOD_ID = 2
 
 /** Service charge of a method for an amount, in minor units, rounded half up. */
 export function serviceChargeMinor(method: PaymentMethod, amountMinor: number, currency: CurrencyCode): number {
-  const percentage = Math.floor((amountMinor * method.feeBasisPoints + 5_000) / 10_000)
+  // amount × basis points can pass 2^53 within MAX_MINOR_UNITS; splitting off whole multiples of
+  // 10 000 keeps every intermediate exact (amount = q·10 000 + r, 0 ≤ r < 10 000).
+  const q = Math.floor(amountMinor / 10_000)
+  const r = amountMinor - q * 10_000
+  const percentage = q * method.feeBasisPoints + Math.floor((r * method.feeBasisPoints + 5_000) / 10_000)
   const exponent = getCurrency(currency).exponent
   // The fixed part is defined in thousandths of a major unit; scale it to the currency.
   const fixed = Math.round(method.feeFixedThousandths / 10 ** (3 - exponent))

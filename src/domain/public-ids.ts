@@ -54,8 +54,12 @@ function round(half: number, key: number): number {
   return mix32(half ^ key) & HALF_MASK
 }
 
-/** Applies the permutation to a value in [0, MAX_INTERNAL_ID]. */
+/**
+ * Applies the permutation to a value in [0, MAX_INTERNAL_ID]. Throws a RangeError outside it:
+ * the bit masks would silently fold such a value onto another row's id.
+ */
 export function permute(value: number, roundKeys: readonly number[]): number {
+  checkRange(value)
   let left = (value >>> HALF_BITS) & HALF_MASK
   let right = value & HALF_MASK
   for (const key of roundKeys) {
@@ -66,8 +70,9 @@ export function permute(value: number, roundKeys: readonly number[]): number {
   return left * (1 << HALF_BITS) + right
 }
 
-/** Inverse of {@link permute}. */
+/** Inverse of {@link permute}; same domain. */
 export function unpermute(value: number, roundKeys: readonly number[]): number {
+  checkRange(value)
   let left = (value >>> HALF_BITS) & HALF_MASK
   let right = value & HALF_MASK
   for (let i = roundKeys.length - 1; i >= 0; i--) {
@@ -77,6 +82,12 @@ export function unpermute(value: number, roundKeys: readonly number[]): number {
     right = previousRight
   }
   return left * (1 << HALF_BITS) + right
+}
+
+function checkRange(value: number): void {
+  if (!Number.isInteger(value) || value < 0 || value > MAX_INTERNAL_ID) {
+    throw new RangeError(`Internal id ${value} is outside 0..${MAX_INTERNAL_ID} and has no public id`)
+  }
 }
 
 /** Public `InvoiceId` (an integer of 7 to 10 digits) for an internal invoice key. */

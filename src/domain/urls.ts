@@ -26,16 +26,27 @@ export function checkMerchantUrl(field: string, value: string, rules: MerchantUr
   return undefined
 }
 
-/** True for `localhost`, `*.localhost`, 127.0.0.0/8, ::1 and 0.0.0.0. */
+/**
+ * True for `localhost`, `*.localhost`, 127.0.0.0/8, ::1, 0.0.0.0, :: and IPv4-mapped loopback
+ * (`::ffff:127.0.0.1`). A trailing dot (`localhost.`) names the same host, so it is ignored.
+ */
 export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '')
+  let host = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '')
+  if (host.includes(':')) {
+    // Compare IPv6 in the compressed form the URL parser prints (0:0:0:0:0:0:0:1 → ::1,
+    // ::ffff:127.0.0.1 → ::ffff:7f00:1).
+    try {
+      host = new URL(`http://[${host}]/`).hostname.slice(1, -1)
+    } catch {
+      return false
+    }
+    return host === '::1' || host === '::' || /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(host)
+  }
   return (
     host === 'localhost' ||
     host.endsWith('.localhost') ||
     /^127\.\d+\.\d+\.\d+$/.test(host) ||
-    host === '::1' ||
-    host === '0.0.0.0' ||
-    host === '::'
+    host === '0.0.0.0'
   )
 }
 
@@ -44,6 +55,7 @@ export function appendQuery(url: string, params: Readonly<Record<string, string>
   const query = Object.entries(params)
     .map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`)
     .join('&')
+  if (query === '') return url
   const hashAt = url.indexOf('#')
   const base = hashAt === -1 ? url : url.slice(0, hashAt)
   const hash = hashAt === -1 ? '' : url.slice(hashAt)

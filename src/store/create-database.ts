@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 
 import SqliteDatabase from 'better-sqlite3'
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
+import { Kysely, PostgresDialect, SqliteDialect, type SqliteDialectConfig } from 'kysely'
 import pg from 'pg'
 
 import { CAPABILITIES, type Capabilities } from './capabilities.js'
@@ -39,7 +39,7 @@ export function createStore(options: CreateStoreOptions): Store {
     sqlite.pragma('synchronous = NORMAL')
     sqlite.pragma('busy_timeout = 5000')
     sqlite.pragma('foreign_keys = ON')
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) })
     return { db, capabilities: CAPABILITIES.sqlite, close: () => db.destroy() }
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
@@ -50,4 +50,28 @@ export function createStore(options: CreateStoreOptions): Store {
     return { db, capabilities: CAPABILITIES.postgres, close: () => db.destroy() }
   }
   throw new Error(`Unsupported database URL "${url}": use sqlite:PATH or postgres://…`)
+}
+
+/** Statements kept per SQLite connection; past this the cache starts over (dynamic SQL). */
+const STATEMENT_CACHE_SIZE = 1000
+
+/**
+ * Kysely's SQLite driver prepares every query anew, and with better-sqlite3 preparing costs about
+ * as much as running. The driver runs one query at a time on its single connection, so reusing a
+ * statement for the same SQL text is safe.
+ */
+function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDialectConfig['database'] & object {
+  const cache = new Map<string, SqliteDatabase.Statement>()
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string) {
+      let statement = cache.get(sql)
+      if (!statement) {
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.clear()
+        statement = sqlite.prepare(sql)
+        cache.set(sql, statement)
+      }
+      return statement
+    },
+  }
 }

@@ -6,12 +6,14 @@ import type { DialectName } from './capabilities.js'
 import type { Store } from './create-database.js'
 import { coreMigration } from './migrations/0001-core.js'
 import { billingMigration } from './migrations/0002-billing.js'
+import { webhooksMigration } from './migrations/0003-webhooks.js'
 
 /** Every migration in order. Names sort lexically; never rename or edit a released one. */
 function listMigrations(dialect: DialectName): Record<string, Migration> {
   return {
     '0001-core': coreMigration(dialect),
     '0002-billing': billingMigration(),
+    '0003-webhooks': webhooksMigration(),
   }
 }
 

@@ -10,6 +10,7 @@ import {
   multiplyMinor,
   parseAmount,
 } from '../../src/domain/money.js'
+import { EMBEDDED_CARD_METHOD_ID, findPaymentMethod, PAYMENT_METHODS, serviceChargeMinor } from '../../src/domain/payment-methods.js'
 
 const currency = fc.constantFrom(...CURRENCY_CODES)
 const safeMinor = fc.integer({ min: -MAX_MINOR_UNITS, max: MAX_MINOR_UNITS })
@@ -275,5 +276,40 @@ describe('multiplyMinor', () => {
     expect(multiplyMinor(MAX_MINOR_UNITS, 2)).toBeUndefined()
     expect(multiplyMinor(MAX_MINOR_UNITS / 10 + 1, 10)).toBeUndefined()
     expect(multiplyMinor(Number.MAX_SAFE_INTEGER, 3)).toBeUndefined()
+  })
+})
+
+describe('payment methods and service charges', () => {
+  it('lists the sandbox methods with unique ids; KNET is the only one that cannot recur', () => {
+    expect(PAYMENT_METHODS.map((method) => method.id)).toEqual([1, 2, 9, 20])
+    expect(PAYMENT_METHODS.filter((method) => !method.isCard).map((method) => method.nameEn)).toEqual(['KNET'])
+    expect(findPaymentMethod(2)?.code).toBe('vm')
+    expect(findPaymentMethod(9)?.isDirectPayment).toBe(true)
+    expect(findPaymentMethod(EMBEDDED_CARD_METHOD_ID)?.isEmbeddedSupported).toBe(true)
+    for (const id of [0, 3, -1, 1.5, Number.NaN]) expect(findPaymentMethod(id)).toBeUndefined()
+  })
+
+  it('charges basis points rounded half up plus the fixed part scaled to the currency', () => {
+    const knet = findPaymentMethod(1)!
+    const card = findPaymentMethod(2)!
+    expect(serviceChargeMinor(knet, 10_000, 'KWD')).toBe(100)
+    expect(serviceChargeMinor(knet, 1000, 'SAR')).toBe(10)
+    expect(serviceChargeMinor(card, 10_000, 'KWD')).toBe(250)
+    expect(serviceChargeMinor(card, 20, 'KWD')).toBe(1) // 0.5 fils rounds up
+    expect(serviceChargeMinor(card, 19, 'KWD')).toBe(0) // 0.475 fils rounds down
+    expect(serviceChargeMinor(card, 0, 'SAR')).toBe(0)
+  })
+
+  it('is exact for every amount in range (BigInt oracle)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: MAX_MINOR_UNITS }), fc.constantFrom(...PAYMENT_METHODS), currency, (amount, method, code) => {
+        const percentage = (BigInt(amount) * BigInt(method.feeBasisPoints) + 5000n) / 10_000n
+        const fixed = Math.round(method.feeFixedThousandths / 10 ** (3 - getCurrency(code).exponent))
+        expect(serviceChargeMinor(method, amount, code)).toBe(Number(percentage) + fixed)
+      }),
+      { numRuns: 3000 },
+    )
+    const card = findPaymentMethod(2)!
+    expect(serviceChargeMinor(card, MAX_MINOR_UNITS - 1, 'KWD')).toBe(Number(((BigInt(MAX_MINOR_UNITS) - 1n) * 250n + 5000n) / 10_000n))
   })
 })

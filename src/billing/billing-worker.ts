@@ -1,0 +1,69 @@
+import { coerceError } from '../domain/errors.js'
+import { merchantNow } from '../domain/merchant.js'
+import type { Deps } from '../services/deps.js'
+import { merchantRowToMerchant } from '../store/merchant.repository.js'
+import { addCounts, emptyCounts, type BillingCounts } from './billing-counts.js'
+import { runBillingPass, type BillingPassOptions } from './run-billing-pass.js'
+
+/** Attempts one merchant gets per round before the worker moves on to the next merchant. */
+export const ATTEMPTS_PER_MERCHANT_PER_ROUND = 10_000
+
+/** Options for {@link runBillingRound}. */
+export type BillingRoundOptions = Omit<BillingPassOptions, 'now'>
+
+/**
+ * One round over every merchant: each merchant's due work at its own clock (real time plus its
+ * sandbox offset), up to a share per merchant so that one huge account cannot starve others.
+ */
+export async function runBillingRound(deps: Deps, options: BillingRoundOptions = {}): Promise<BillingCounts> {
+  const total = emptyCounts()
+  const rows = await deps.store.db.selectFrom('merchants').selectAll().orderBy('id').execute()
+  for (const row of rows) {
+    const merchant = merchantRowToMerchant(row)
+    const counts = await runBillingPass(deps, merchant, {
+      maxAttempts: ATTEMPTS_PER_MERCHANT_PER_ROUND,
+      ...options,
+      now: merchantNow(deps.clock.now(), merchant),
+    })
+    addCounts(total, counts)
+  }
+  return total
+}
+
+/**
+ * Starts the billing loop of the worker role: rounds back to back while there is work, a sleep
+ * of `pollIntervalMs` when a round found nothing (or failed). Resolves to the stop function,
+ * which lets the running round finish its charges and record them, then returns.
+ */
+export async function startBillingWorker(deps: Deps, options: BillingRoundOptions = {}): Promise<() => Promise<void>> {
+  let stopping = false
+  let wake: (() => void) | undefined
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms)
+      wake = () => {
+        clearTimeout(timer)
+        resolve()
+      }
+    })
+
+  const loop = (async () => {
+    while (!stopping) {
+      let busy = false
+      try {
+        const counts = await runBillingRound(deps, options)
+        busy = counts.charges > 0 && counts.errors === 0
+        if (counts.charges > 0) deps.logger.debug({ counts }, 'billing round')
+      } catch (thrown) {
+        deps.logger.error({ err: coerceError(thrown) }, 'billing round failed')
+      }
+      if (!busy && !stopping) await sleep(deps.config.pollIntervalMs)
+    }
+  })()
+
+  return async () => {
+    stopping = true
+    wake?.()
+    await loop
+  }
+}

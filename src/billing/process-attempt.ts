@@ -1,0 +1,35 @@
+import { coerceError } from '../domain/errors.js'
+import type { Deps } from '../services/deps.js'
+import { chargeAttempt } from './charge-attempt.js'
+import type { OutcomeBatcher } from './outcome-batcher.js'
+import type { PreparedAttempt } from './prepared-attempt.js'
+import type { RecordedOutcome } from './record-attempt-outcome.js'
+
+/** How one attempt ended for the caller. */
+export type ProcessedAttempt =
+  | ({ readonly kind: 'recorded' } & RecordedOutcome)
+  /** The processor gave no answer, not even through its look-up: the attempt stays open. */
+  | { readonly kind: 'unresolved' }
+  /** Something failed (database, bug); logged, the lease will hand the attempt to recovery. */
+  | { readonly kind: 'error'; readonly error: Error }
+
+/** Charges a committed attempt, outside any transaction, then has the answer recorded. */
+export async function processAttempt(
+  deps: Deps,
+  recorder: OutcomeBatcher,
+  attempt: PreparedAttempt,
+  now: number,
+): Promise<ProcessedAttempt> {
+  try {
+    const result = await chargeAttempt(deps, attempt, now)
+    if (result.status === 'unknown') {
+      deps.logger.warn({ attemptId: attempt.attemptId }, 'processor outcome unknown; left open for recovery')
+      return { kind: 'unresolved' }
+    }
+    return { kind: 'recorded', ...(await recorder.record({ attempt, result })) }
+  } catch (thrown) {
+    const error = coerceError(thrown)
+    deps.logger.error({ err: error, attemptId: attempt.attemptId }, 'billing attempt failed; recovery will retry it')
+    return { kind: 'error', error }
+  }
+}

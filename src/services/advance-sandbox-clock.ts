@@ -1,0 +1,220 @@
+import { setTimeout as delay } from 'node:timers/promises'
+
+import { addCounts, emptyCounts, type BillingCounts } from '../billing/billing-counts.js'
+import { runBillingPass } from '../billing/run-billing-pass.js'
+import { AppError, validationError, type FieldError } from '../domain/errors.js'
+import { FieldReader } from '../domain/field-reader.js'
+import { formatLocalIso, fromLocal } from '../domain/local-time.js'
+import { merchantNow, type Merchant } from '../domain/merchant.js'
+import { deliverDueWebhooks } from '../webhooks/dispatcher.js'
+import type { Deps } from './deps.js'
+
+const DAY_MS = 86_400_000
+/** Latest instant a JavaScript Date can hold. */
+const MAX_INSTANT = 8.64e15
+/** How long to wait for rows another worker holds before taking them over (safe: idempotent). */
+const LEASE_PATIENCE_MS = 2_000
+/** After this long without progress the call fails instead of spinning. */
+const STUCK_AFTER_MS = 15_000
+
+/** `Data` of AdvanceClock. */
+export interface AdvanceClockData {
+  /** The merchant's new local time, in the API's date format. */
+  Now: string
+  /** Automatic charge attempts recorded (first attempts, retries, recovered attempts). */
+  Charges: number
+  Approved: number
+  Declined: number
+  /** Of `Charges`, how many were retries of a failed cycle. */
+  Retries: number
+  /** Recurrences whose status changed (Completed, Uncompleted…). */
+  StatusChanges: number
+  /** Webhook delivery attempts made while advancing, and how they ended. */
+  WebhookAttempts: number
+  WebhooksDelivered: number
+  WebhooksFailed: number
+}
+
+/**
+ * POST /v2/sandbox/AdvanceClock: moves one merchant's clock forward by `Days` (a whole number
+ * > 0) or to `Until` (an ISO time later than the merchant's clock; without an offset it is read
+ * as the merchant's local time), and returns only once everything due up to then has run.
+ *
+ * Time is walked due-time by due-time: at each instant when something is due (a charge, a
+ * retry, a webhook retry) the clock is moved there, billing runs at that instant, then due
+ * webhooks are delivered, so histories look as if time had passed (an invoice of the 14th is
+ * created on the 14th at the charge hour). The offset only grows; there is no cap on the jump.
+ */
+export async function advanceSandboxClock(deps: Deps, merchant: Merchant, body: unknown): Promise<AdvanceClockData> {
+  if (deps.config.mode !== 'sandbox') throw new AppError('SANDBOX_ONLY', 'The sandbox clock exists only in sandbox mode')
+  const offset = await deps.store.db
+    .selectFrom('merchants')
+    .select('clock_offset_ms')
+    .where('id', '=', merchant.id)
+    .executeTakeFirstOrThrow()
+  const start = merchantNow(deps.clock.now(), { clockOffsetMs: offset.clock_offset_ms })
+  const target = parseTarget(body, start, merchant.timeZone)
+
+  const counts = emptyCounts()
+  const webhooks = { attempted: 0, delivered: 0, failed: 0 }
+  let t = start
+  let stalledSince: number | undefined
+  for (let first = true; ; first = false) {
+    const billingDue = await nextBillingDue(deps, merchant.id, target)
+    const webhookDue = await nextWebhookDue(deps, merchant.id, t, target)
+    // The first round also runs at the start time: attempts left open need no due date.
+    const next = first ? t : minDefined(billingDue, webhookDue)
+    if (next === undefined) break
+    t = Math.max(t, next)
+    await moveClock(deps, merchant.id, t)
+
+    if (first || (billingDue !== undefined && billingDue <= t)) {
+      const stalledFor = stalledSince === undefined ? 0 : deps.clock.now() - stalledSince
+      const pass = await runBillingPass(deps, merchant, { now: t, ignoreLeases: stalledFor > LEASE_PATIENCE_MS })
+      addCounts(counts, pass)
+      if (pass.errors > 0) {
+        throw new AppError('INTERNAL', `${pass.errors} charge attempts failed while advancing the clock; see the server log`)
+      }
+      if (pass.charges === 0 && billingDue !== undefined && billingDue <= t) {
+        // Due rows that could not be claimed: another worker holds them. Wait, then take over.
+        stalledSince ??= deps.clock.now()
+        if (deps.clock.now() - stalledSince > STUCK_AFTER_MS) {
+          throw new AppError('INTERNAL', 'Billing made no progress while advancing the clock; see the server log')
+        }
+        await delay(20)
+        continue
+      }
+    }
+    stalledSince = undefined
+    await deliverAt(deps, merchant.id, t, webhooks)
+  }
+  await moveClock(deps, merchant.id, target)
+  await deliverAt(deps, merchant.id, target, webhooks)
+
+  return { Now: formatLocalIso(target, merchant.timeZone), ...countsData(counts), ...webhookData(webhooks) }
+}
+
+/** Delivers what is due at `now` until a pass attempts nothing new. */
+async function deliverAt(
+  deps: Deps,
+  merchantId: number,
+  now: number,
+  totals: { attempted: number; delivered: number; failed: number },
+): Promise<void> {
+  // Bounded: a delivery at `now` reschedules failures after `now`, so passes dry up quickly.
+  for (let pass = 0; pass < 100; pass++) {
+    const result = await deliverDueWebhooks(deps, { merchantId, now })
+    totals.attempted += result.attempted
+    totals.delivered += result.delivered
+    totals.failed += result.failed
+    if (result.attempted === 0) return
+  }
+}
+
+async function nextBillingDue(deps: Deps, merchantId: number, target: number): Promise<number | undefined> {
+  const row = await deps.store.db
+    .selectFrom('recurrences')
+    .select((eb) => eb.fn.min('next_attempt_at').as('due'))
+    .where('merchant_id', '=', merchantId)
+    .where('next_attempt_at', '<=', target)
+    .where('status', '=', 'Active')
+    .executeTakeFirst()
+  return row?.due === null || row?.due === undefined ? undefined : Number(row.due)
+}
+
+/** The next webhook retry strictly after `after` and not after `target` (outbox_events is read only). */
+async function nextWebhookDue(deps: Deps, merchantId: number, after: number, target: number): Promise<number | undefined> {
+  const row = await deps.store.db
+    .selectFrom('outbox_events')
+    .select((eb) => eb.fn.min('next_attempt_at').as('due'))
+    .where('merchant_id', '=', merchantId)
+    .where('status', '=', 'pending')
+    .where('next_attempt_at', '>', after)
+    .where('next_attempt_at', '<=', target)
+    .executeTakeFirst()
+  return row?.due === null || row?.due === undefined ? undefined : Number(row.due)
+}
+
+/** Moves the merchant's clock to `to` unless it is already there: the offset only grows. */
+async function moveClock(deps: Deps, merchantId: number, to: number): Promise<void> {
+  const offset = to - deps.clock.now()
+  await deps.store.db
+    .updateTable('merchants')
+    .set({ clock_offset_ms: offset })
+    .where('id', '=', merchantId)
+    .where('clock_offset_ms', '<', offset)
+    .execute()
+}
+
+function parseTarget(body: unknown, now: number, timeZone: string): number {
+  const errors: FieldError[] = []
+  const reader = new FieldReader(body, errors)
+  if (reader.has('Days') === reader.has('Until')) {
+    throw validationError([{ Name: 'Days', Error: 'Send either Days (a whole number > 0) or Until (an ISO time), not both' }])
+  }
+  let target: number | undefined
+  if (reader.has('Days')) {
+    const days = reader.integer('Days', { min: 1 })
+    if (days !== undefined) target = now + days * DAY_MS
+  } else {
+    const text = reader.string('Until', { max: 40 })
+    if (text !== undefined) {
+      target = parseInstant(text, timeZone)
+      if (target === undefined) reader.fail('Until', 'Until must be an ISO time such as 2026-03-01T04:00:00 or 2026-03-01T01:00:00Z')
+      else if (target <= now) {
+        reader.fail('Until', `Until must be later than the merchant's clock, now ${formatLocalIso(now, timeZone)}`)
+      }
+    }
+  }
+  if (target !== undefined && target > MAX_INSTANT) reader.fail(reader.has('Days') ? 'Days' : 'Until', 'That is beyond the last representable date')
+  if (errors.length > 0 || target === undefined) throw validationError(errors)
+  return target
+}
+
+const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/
+
+/** An ISO date or date-time; with `Z` or an offset it is absolute, otherwise local to `timeZone`. */
+export function parseInstant(text: string, timeZone: string): number | undefined {
+  const match = ISO_TIME.exec(text.trim())
+  if (!match) return undefined
+  const [, y, mo, d, h = '0', mi = '0', s = '0', fraction = '0', zone] = match
+  const parts = {
+    year: Number(y),
+    month: Number(mo),
+    day: Number(d),
+    hour: Number(h),
+    minute: Number(mi),
+    second: Number(s),
+    millisecond: Number(fraction.padEnd(3, '0').slice(0, 3)),
+  }
+  const probe = new Date(Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second))
+  if (probe.getUTCMonth() !== parts.month - 1 || probe.getUTCDate() !== parts.day || parts.hour > 23 || parts.minute > 59 || parts.second > 59) {
+    return undefined
+  }
+  if (zone === undefined) return fromLocal(parts, timeZone)
+  const utc = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second, parts.millisecond)
+  if (zone === 'Z') return utc
+  const sign = zone.startsWith('-') ? -1 : 1
+  const digits = zone.slice(1).replace(':', '')
+  return utc - sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000
+}
+
+function minDefined(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b
+  if (b === undefined) return a
+  return Math.min(a, b)
+}
+
+function countsData(counts: BillingCounts) {
+  return {
+    Charges: counts.charges,
+    Approved: counts.approved,
+    Declined: counts.declined,
+    Retries: counts.retries,
+    StatusChanges: counts.statusChanges,
+  }
+}
+
+function webhookData(totals: { attempted: number; delivered: number; failed: number }) {
+  return { WebhookAttempts: totals.attempted, WebhooksDelivered: totals.delivered, WebhooksFailed: totals.failed }
+}

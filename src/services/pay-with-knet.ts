@@ -1,0 +1,108 @@
+import { randomInt } from 'node:crypto'
+
+import { merchantNow, type Merchant } from '../domain/merchant.js'
+import { paymentErrorMessage } from '../domain/payment-errors.js'
+import type { PaymentMethod } from '../domain/payment-methods.js'
+import type { ChargeResult } from '../processor/card-processor.js'
+import type { InvoiceRow, TransactionRow } from '../store/invoice.repository.js'
+import { normalizeExpiryMonth, normalizeExpiryYear } from './card-input.js'
+import type { Deps } from './deps.js'
+import { claimCharge, insertCustomerTransaction, invoiceRefusal, lockInvoiceForPayment, type InvoiceRefusal } from './payment-claim.js'
+import { recordCustomerPaymentOutcome } from './record-customer-payment.js'
+
+/**
+ * KNET (PaymentMethodId 1) is a Kuwaiti debit network, not a card brand: its cards fail the Luhn
+ * check, cannot be tokenised, and the customer authenticates with a PIN on KNET's own page
+ * instead of an OTP. dawri simulates that page with MyFatoorah's published KNET demo card
+ * (reference §8.2): 8888880000000001 with expiry 09/30 and any 4-digit PIN is captured, any
+ * other card or expiry is "not captured" (MF002). The decision is made here, not by the card
+ * processor; nothing of the card is stored.
+ */
+export const KNET_DEMO_CARD = { number: '8888880000000001', expiryMonth: '09', expiryYear: '30' } as const
+
+/** Why a KNET form field is refused. */
+export const KNET_PROBLEMS = ['knet-number-malformed', 'expiry-month-malformed', 'expiry-year-malformed', 'pin-malformed'] as const
+
+/** One of {@link KNET_PROBLEMS}. */
+export type KnetProblem = (typeof KNET_PROBLEMS)[number]
+
+/** What the customer types on the KNET page. */
+export interface KnetInput {
+  readonly number: string
+  readonly expiryMonth: string
+  readonly expiryYear: string
+  readonly pin: string
+}
+
+/** Shape problems of a KNET form, all at once. */
+export function checkKnetInput(input: KnetInput): KnetProblem[] {
+  const problems: KnetProblem[] = []
+  if (!/^\d{16}$/.test(input.number.replace(/[\s-]/g, ''))) problems.push('knet-number-malformed')
+  if (!/^(0[1-9]|1[0-2])$/.test(normalizeExpiryMonth(input.expiryMonth))) problems.push('expiry-month-malformed')
+  if (!/^\d{2}$/.test(normalizeExpiryYear(input.expiryYear))) problems.push('expiry-year-malformed')
+  if (!/^\d{4}$/.test(input.pin.trim())) problems.push('pin-malformed')
+  return problems
+}
+
+/** The simulated KNET decision for a well-formed form. */
+export function decideKnet(input: KnetInput): ChargeResult {
+  const captured =
+    input.number.replace(/[\s-]/g, '') === KNET_DEMO_CARD.number &&
+    normalizeExpiryMonth(input.expiryMonth) === KNET_DEMO_CARD.expiryMonth &&
+    normalizeExpiryYear(input.expiryYear) === KNET_DEMO_CARD.expiryYear
+  if (!captured) return { status: 'declined', errorCode: 'MF002', message: paymentErrorMessage('MF002') }
+  return {
+    status: 'approved',
+    authorizationId: String(randomInt(100_000, 1_000_000)),
+    referenceId: String(randomInt(100_000_000, 1_000_000_000)).padStart(12, '0'),
+  }
+}
+
+/** Options for {@link payWithKnet}. */
+export interface PayWithKnetOptions {
+  readonly merchant: Merchant
+  readonly invoice: InvoiceRow
+  readonly method: PaymentMethod
+  readonly input: KnetInput
+  readonly ipAddress: string | null
+}
+
+/** The result of {@link payWithKnet}. */
+export type PayWithKnetResult =
+  | { kind: 'invalid'; problems: readonly KnetProblem[] }
+  | { kind: 'refused'; reason: InvoiceRefusal }
+  | { kind: 'final'; transaction: TransactionRow }
+
+/** Pays an invoice on the simulated KNET page: transaction, claim, decision, record. */
+export async function payWithKnet(deps: Deps, options: PayWithKnetOptions): Promise<PayWithKnetResult> {
+  const { merchant, input } = options
+  const problems = checkKnetInput(input)
+  if (problems.length > 0) return { kind: 'invalid', problems }
+  const now = merchantNow(deps.clock.now(), merchant)
+  const created = await deps.store.db.transaction().execute(async (trx) => {
+    const invoice = await lockInvoiceForPayment(trx, options.invoice.id)
+    const refusal = invoiceRefusal(invoice, now)
+    if (refusal) return { kind: 'refused' as const, reason: refusal }
+    const transaction = await insertCustomerTransaction(trx, {
+      merchant,
+      invoice,
+      method: options.method,
+      channel: 'hosted',
+      cardTokenId: null,
+      ipAddress: options.ipAddress,
+      now,
+    })
+    return { kind: 'created' as const, transaction }
+  })
+  if (created.kind === 'refused') return created
+  const claim = await claimCharge(deps, merchant, created.transaction.id)
+  if (claim.kind === 'refused') return { kind: 'refused', reason: claim.reason }
+  if (claim.kind === 'final') return { kind: 'final', transaction: claim.transaction }
+  const recorded = await recordCustomerPaymentOutcome(deps, {
+    merchant,
+    transactionId: created.transaction.id,
+    result: decideKnet(input),
+    now: merchantNow(deps.clock.now(), merchant),
+  })
+  return { kind: 'final', transaction: recorded.transaction }
+}
