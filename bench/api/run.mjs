@@ -109,6 +109,17 @@ async function freePort() {
   })
 }
 
+/** Children and databases to clean up if the run is interrupted. */
+const live = { children: new Set(), databases: new Set() }
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, async () => {
+    log(`${signal}: stopping servers and dropping databases`)
+    for (const child of live.children) child.kill('SIGKILL')
+    for (const db of live.databases) await db.drop().catch(() => undefined)
+    process.exit(130)
+  })
+}
+
 /** Starts a server child and resolves once GET /health answers 200. */
 async function startChild(name, args, env) {
   const port = await freePort()
@@ -117,6 +128,8 @@ async function startChild(name, args, env) {
     env: childEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   })
+  live.children.add(child)
+  child.once('exit', () => live.children.delete(child))
   let output = ''
   const keep = (chunk) => {
     output = (output + chunk.toString()).slice(-8000)
@@ -452,6 +465,7 @@ async function warm(server, kind) {
 
 async function benchDialect(dialect) {
   const db = dialect === 'sqlite' ? sqliteDatabase(tmpRoot) : await postgresDatabase()
+  live.databases.add(db)
   if (db.version) facts.postgres = db.version
   const dataDir = mkdtempSync(join(tmpRoot, `${dialect}-data-`))
   const servers = []
@@ -539,6 +553,7 @@ async function benchDialect(dialect) {
   } finally {
     for (const server of servers) await server.stop().catch(() => undefined)
     await db.drop().catch((error) => log(`could not drop the ${dialect} database: ${error.message}`))
+    live.databases.delete(db)
   }
 }
 

@@ -142,7 +142,7 @@ async function runOne(dialect, latencyMs, merchantCount, events) {
     const started = performance.now()
     const profile = flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${flags.profile}`] : []
     worker = spawn(process.execPath, [...profile, join(DIST, 'cli/main.js'), 'serve', '--role', 'worker', '--database', database.url], {
-      env: { ...process.env, DAWRI_DATA_DIR: dataDir, LOG_LEVEL: 'warn', DAWRI_POLL_INTERVAL_MS: '50' },
+      env: { ...process.env, DAWRI_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'ignore', 'inherit'],
     })
     let exited = null

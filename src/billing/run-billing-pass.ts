@@ -53,6 +53,14 @@ export async function runBillingPass(
   const maxAttempts = options.maxAttempts ?? Number.POSITIVE_INFINITY
   const counts = emptyCounts()
   const inFlight = new Set<Promise<void>>()
+  // One waiter (this loop) for a free slot; racing the whole set instead would add a reaction
+  // to every pending charge at each completion, which costs time and memory at high concurrency.
+  let wake: (() => void) | undefined
+  const slotFreed = () => {
+    const waiter = wake
+    wake = undefined
+    waiter?.()
+  }
   let claimed = 0
   // PostgreSQL records several batches at once on separate connections; SQLite has one writer.
   const recorder = createOutcomeBatcher((outcomes) => recordAttemptOutcomes(deps, merchant, outcomes, now), {
@@ -68,14 +76,19 @@ export async function runBillingPass(
   try {
     for (const claim of claims) {
       while (claimed < maxAttempts) {
-        while (inFlight.size > 0 && inFlight.size + batchSize > concurrency) await Promise.race(inFlight)
+        while (inFlight.size > 0 && inFlight.size + batchSize > concurrency) {
+          await new Promise<void>((resolve) => (wake = resolve))
+        }
         const batch = await claim(Math.min(batchSize, maxAttempts - claimed))
         if (batch.length === 0) break
         claimed += batch.length
         for (const attempt of batch) {
           const running: Promise<void> = processAttempt(deps, recorder, attempt, now)
             .then((processed) => countAttempt(counts, attempt, processed))
-            .finally(() => inFlight.delete(running))
+            .finally(() => {
+              inFlight.delete(running)
+              slotFreed()
+            })
           inFlight.add(running)
         }
       }

@@ -138,14 +138,22 @@ export async function startWebhookDispatcher(deps: Deps, options: DispatcherOpti
       wake = () => done(false)
     })
 
-  const freeSlots = (merchantId: number) =>
-    (failing.has(merchantId) ? perFailingMerchant : perMerchant) - (inFlight.get(merchantId) ?? 0)
+  // A merchant's slots: its cap, and never more than a fair share of the total, so that busy
+  // merchants leave room for others instead of filling every slot.
+  const capOf = (merchantId: number) => {
+    const busy = inFlight.size + (inFlight.has(merchantId) ? 0 : 1)
+    const fairShare = Math.max(1, Math.floor(concurrency / busy))
+    return Math.min(failing.has(merchantId) ? perFailingMerchant : perMerchant, fairShare)
+  }
+  const freeSlots = (merchantId: number) => capOf(merchantId) - (inFlight.get(merchantId) ?? 0)
 
   // Merchants whose deliveries just finished (→ their clock offset): refilled with a cheap
   // per-merchant claim, which also picks up the next event of an object that was waiting.
   const refill = new Map<number, number>()
   // A look across all merchants is due: at start, on each poll, after a full batch.
   let discover = true
+  // A walk through merchants with due events (fairness, below) is due: at start and each poll.
+  let spreadDue = true
 
   const claim = async (claimOptions: Omit<ClaimOptions, 'realNow' | 'leaseMs'>): Promise<ClaimedEvent[]> => {
     try {
@@ -178,8 +186,6 @@ export async function startWebhookDispatcher(deps: Deps, options: DispatcherOpti
         deps.logger.error({ err: coerceError(error), event: event.reference }, 'webhook delivery not recorded')
       })
       .finally(() => {
-        // With every slot taken, other merchants' work is only found by a look across all.
-        if (total >= concurrency) discover = true
         total--
         const left = (inFlight.get(event.merchantId) ?? 1) - 1
         if (left === 0) inFlight.delete(event.merchantId)
@@ -223,7 +229,7 @@ export async function startWebhookDispatcher(deps: Deps, options: DispatcherOpti
         refill.delete(merchantId)
         const limit = Math.min(freeSlots(merchantId), concurrency - total)
         // Claim in batches: wait for a quarter of the merchant's slots unless it has gone idle.
-        const batch = Math.max(1, Math.floor((failing.has(merchantId) ? perFailingMerchant : perMerchant) / 4))
+        const batch = Math.max(1, Math.floor(capOf(merchantId) / 4))
         if (limit <= 0 || stopped || (limit < batch && inFlight.has(merchantId))) continue
         const claimed = await claim({ limit, merchant: { id: merchantId, now: deps.clock.now() + offset } })
         for (const event of claimed) start(event)
@@ -236,11 +242,14 @@ export async function startWebhookDispatcher(deps: Deps, options: DispatcherOpti
           for (const event of claimed) if (!stopped) start(event)
           // A full batch means more may be due right away.
           if (claimed.length === batch) discover = true
-          else await spread()
+          else if (spreadDue) {
+            spreadDue = false
+            await spread()
+          }
         }
       }
       if (stopped || discover || refill.size > 0) continue
-      if (await sleep(pollIntervalMs)) discover = true
+      if (await sleep(pollIntervalMs)) discover = spreadDue = true
     }
   }
 
