@@ -257,6 +257,13 @@ export interface OutboxEventTable {
   lease_until: number | null
   created_at: number
   delivered_at: number | null
+  /** Internal invoice the event is about (the deduction invoice for recurring events); GetWebhooks keys. */
+  invoice_id: number | null
+  customer_reference: string | null
+  /** 0 when sandbox chaos lets later events of the same object overtake this one. */
+  ordered: Generated<number>
+  /** Merchant time of the first delivery attempt; the retry window counts from it. */
+  first_attempt_at: number | null
 }
 
 export interface WebhookAttemptTable {
