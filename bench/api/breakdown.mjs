@@ -119,7 +119,12 @@ async function runDialect(databaseUrl, dialect) {
   }
 }
 
-await runDialect(`sqlite:${join(mkdtempSync(join(os.tmpdir(), 'dawri-breakdown-db-')), 'b.sqlite')}`, 'sqlite')
+const sqliteDir = mkdtempSync(join(os.tmpdir(), 'dawri-breakdown-db-'))
+try {
+  await runDialect(`sqlite:${join(sqliteDir, 'b.sqlite')}`, 'sqlite')
+} finally {
+  rmSync(sqliteDir, { recursive: true, force: true })
+}
 
 if (flags['postgres-url']) {
   const admin = new pg.Client({ connectionString: flags['postgres-url'] })

@@ -515,11 +515,15 @@ async function benchDialect(dialect) {
       }
       bareRuns.push(await cannon(bare, 'bare', 'mixed'))
       note('bare', bareRuns.at(-1))
-      dawriRuns.push(await cannon(dawri, 'dawri', 'mixed'))
-      note('dawri', dawriRuns.at(-1))
-      for (const e of experiments) {
-        e.runs.push(await cannon(e.server, 'dawri', 'mixed'))
-        note(`experiment ${e.variant.select}`, e.runs.at(-1))
+      // dawri and the experiments take turns at going first after the bare run.
+      const targets = [
+        { label: 'dawri', server: dawri, runs: dawriRuns },
+        ...experiments.map((e) => ({ label: `experiment ${e.variant.select}`, server: e.server, runs: e.runs })),
+      ]
+      for (let i = 0; i < targets.length; i++) {
+        const target = targets[(i + round - 1) % targets.length]
+        target.runs.push(await cannon(target.server, 'dawri', 'mixed'))
+        note(target.label, target.runs.at(-1))
       }
     }
     // Ratios are taken per round (each against the bare run just before it), then the median.
