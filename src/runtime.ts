@@ -28,7 +28,11 @@ export async function openRuntime(config: Config, options: OpenRuntimeOptions = 
     })
     const vault = createCardVault(loadVaultKey({ configuredKey: config.vaultKey, dataDir: config.dataDir, mode: config.mode }))
     // Only the test processor exists so far; a real acquirer implements CardProcessor.
-    const processor = new TestProcessor({ db: store.db, latencyMs: config.testProcessorLatencyMs })
+    const processor = new TestProcessor({
+      db: store.db,
+      latencyMs: config.testProcessorLatencyMs,
+      parallelWrites: store.capabilities.concurrentWriters ? 4 : 1,
+    })
     return { config, store, ids: makePublicIdKeys(idKey), clock: options.clock ?? systemClock, logger, processor, vault }
   } catch (error) {
     await store.close()

@@ -101,7 +101,7 @@ async function runOne(dialect, latencyMs) {
       ids: makePublicIdKeys(idKey),
       clock: { now: () => Date.now() },
       logger: pino({ level: 'silent' }),
-      processor: new TestProcessor({ db: store.db, latencyMs }),
+      processor: new TestProcessor({ db: store.db, latencyMs, parallelWrites: store.capabilities.concurrentWriters ? 4 : 1 }),
       vault,
     }
     const now = Date.now()

@@ -1,9 +1,9 @@
 import { coerceError } from '../domain/errors.js'
 import type { Deps } from '../services/deps.js'
+import type { Batcher } from '../store/batcher.js'
 import { chargeAttempt } from './charge-attempt.js'
-import type { OutcomeBatcher } from './outcome-batcher.js'
 import type { PreparedAttempt } from './prepared-attempt.js'
-import type { RecordedOutcome } from './record-attempt-outcome.js'
+import type { AttemptOutcome, RecordedOutcome } from './record-attempt-outcome.js'
 
 /** How one attempt ended for the caller. */
 export type ProcessedAttempt =
@@ -16,7 +16,7 @@ export type ProcessedAttempt =
 /** Charges a committed attempt, outside any transaction, then has the answer recorded. */
 export async function processAttempt(
   deps: Deps,
-  recorder: OutcomeBatcher,
+  recorder: Batcher<AttemptOutcome, RecordedOutcome>,
   attempt: PreparedAttempt,
   now: number,
 ): Promise<ProcessedAttempt> {
@@ -26,7 +26,7 @@ export async function processAttempt(
       deps.logger.warn({ attemptId: attempt.attemptId }, 'processor outcome unknown; left open for recovery')
       return { kind: 'unresolved' }
     }
-    return { kind: 'recorded', ...(await recorder.record({ attempt, result })) }
+    return { kind: 'recorded', ...(await recorder.add({ attempt, result })) }
   } catch (thrown) {
     const error = coerceError(thrown)
     deps.logger.error({ err: error, attemptId: attempt.attemptId }, 'billing attempt failed; recovery will retry it')

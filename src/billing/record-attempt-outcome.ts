@@ -12,7 +12,7 @@ import type { ChargeResult } from '../processor/card-processor.js'
 import type { Deps } from '../services/deps.js'
 import { recurrenceRowToProgress, recurrenceRowToSchedule, type RecurrenceRow } from '../store/recurrence.repository.js'
 import type { PreparedAttempt } from './prepared-attempt.js'
-import { announcePaymentStatus, announceRecurringUpdate } from './recurring-events.js'
+import { announceAttemptOutcomes } from './recurring-events.js'
 
 /** A charge result the engine can record: the processor answered approved or declined. */
 export type KnownChargeResult = Exclude<ChargeResult, { status: 'unknown' }>
@@ -161,10 +161,12 @@ export async function recordAttemptOutcomes(
       .where('id', 'in', changedIds)
       .execute()
 
-    for (const { attempt } of recorded) {
-      await announcePaymentStatus(trx, deps, { transactionId: attempt.transactionId, now })
-      await announceRecurringUpdate(trx, deps, { recurrenceId: attempt.recurrenceId, transactionId: attempt.transactionId, now })
-    }
+    await announceAttemptOutcomes(
+      trx,
+      deps,
+      recorded.map((o) => o.attempt),
+      now,
+    )
     return results
   })
 }

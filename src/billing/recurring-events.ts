@@ -1,6 +1,7 @@
 import type { Deps } from '../services/deps.js'
 import type { Executor } from '../store/invoice.repository.js'
-import { enqueuePaymentStatusChanged, enqueueRecurringUpdate } from '../webhooks/outbox.js'
+import type { EventSubject } from '../webhooks/event-facts.js'
+import { enqueueEvents, enqueueRecurringUpdate } from '../webhooks/outbox.js'
 
 /**
  * The webhook events of the recurring engine, written to the outbox inside the caller's
@@ -27,11 +28,19 @@ export async function announceRecurringUpdate(trx: Executor, deps: Deps, event: 
   await enqueueRecurringUpdate(trx, deps, event)
 }
 
-/** Writes a PAYMENT_STATUS_CHANGED event for an automatic transaction in `trx`. */
-export async function announcePaymentStatus(
+/**
+ * Writes the events of recorded charge attempts in `trx`: for each, in order, the payment status
+ * change of its transaction, then the recurring update carrying it. All in one batch.
+ */
+export async function announceAttemptOutcomes(
   trx: Executor,
   deps: Deps,
-  event: { readonly transactionId: number; readonly now: number },
+  attempts: readonly { readonly recurrenceId: number; readonly transactionId: number }[],
+  now: number,
 ): Promise<void> {
-  await enqueuePaymentStatusChanged(trx, deps, event)
+  const subjects = attempts.flatMap(({ recurrenceId, transactionId }): EventSubject[] => [
+    { kind: 'payment', transactionId },
+    { kind: 'recurring', recurrenceId, transactionId },
+  ])
+  await enqueueEvents(trx, deps, subjects, now)
 }

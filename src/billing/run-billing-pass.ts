@@ -1,11 +1,11 @@
 import type { Merchant } from '../domain/merchant.js'
 import type { Deps } from '../services/deps.js'
+import { createBatcher } from '../store/batcher.js'
 import { countAttempt, emptyCounts, type BillingCounts } from './billing-counts.js'
 import { claimDueAttempts } from './claim-due-attempts.js'
-import { createOutcomeBatcher } from './outcome-batcher.js'
 import type { PreparedAttempt } from './prepared-attempt.js'
 import { processAttempt } from './process-attempt.js'
-import { recordAttemptOutcomes } from './record-attempt-outcome.js'
+import { recordAttemptOutcomes, type AttemptOutcome } from './record-attempt-outcome.js'
 import { claimOpenAttempts } from './recover-open-attempts.js'
 
 /** Default recurrences claimed per transaction. */
@@ -63,7 +63,7 @@ export async function runBillingPass(
   }
   let claimed = 0
   // PostgreSQL records several batches at once on separate connections; SQLite has one writer.
-  const recorder = createOutcomeBatcher((outcomes) => recordAttemptOutcomes(deps, merchant, outcomes, now), {
+  const recorder = createBatcher((outcomes: readonly AttemptOutcome[]) => recordAttemptOutcomes(deps, merchant, outcomes, now), {
     maxBatch: MAX_RECORD_BATCH,
     parallel: deps.store.capabilities.concurrentWriters ? 4 : 1,
   })

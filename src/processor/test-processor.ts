@@ -1,7 +1,7 @@
 import { createHash, randomInt } from 'node:crypto'
 import { setTimeout as delay } from 'node:timers/promises'
 
-import type { Kysely, Selectable } from 'kysely'
+import type { Insertable, Kysely, Selectable } from 'kysely'
 
 import {
   detectCardBrand,
@@ -13,6 +13,7 @@ import {
   normalizeCardNumber,
 } from '../domain/cards.js'
 import { isPaymentErrorCode, paymentErrorMessage, type PaymentErrorCode } from '../domain/payment-errors.js'
+import { createBatcher, type Batcher } from '../store/batcher.js'
 import type { Database, ProcessorLedgerTable } from '../store/database.js'
 import type { CardProcessor, ChargeRequest, ChargeResult } from './card-processor.js'
 
@@ -102,6 +103,23 @@ export interface TestProcessorOptions {
   readonly db: Kysely<Database>
   /** Simulated network latency of each call, in milliseconds. Default is 0. */
   readonly latencyMs?: number
+  /**
+   * Ledger writes that may run at once. Concurrent charges are written together, one statement
+   * per batch; more than one batch at a time only helps databases with concurrent writers
+   * (PostgreSQL). Default is 1.
+   */
+  readonly parallelWrites?: number
+}
+
+/** Most charges recorded by one ledger statement. */
+const MAX_LEDGER_BATCH = 256
+
+/** The outcome of writing one charge to the ledger. */
+interface LedgerWrite {
+  /** The row stored under the key: this call's, or the earlier call's that won. */
+  readonly entry: LedgerEntry
+  /** True when this call wrote the row (the first call with its key). */
+  readonly recordedNow: boolean
 }
 
 /** The decision the test processor takes for a request, before recording it. */
@@ -128,6 +146,7 @@ interface Decision {
 export class TestProcessor implements CardProcessor {
   readonly #db: Kysely<Database>
   readonly #latencyMs: number
+  readonly #ledger: Batcher<Insertable<ProcessorLedgerTable>, LedgerWrite>
 
   constructor(options: TestProcessorOptions) {
     if (options.db.isTransaction) {
@@ -139,6 +158,10 @@ export class TestProcessor implements CardProcessor {
     }
     this.#db = options.db
     this.#latencyMs = latencyMs
+    this.#ledger = createBatcher((entries) => writeLedgerEntries(options.db, entries), {
+      maxBatch: MAX_LEDGER_BATCH,
+      parallel: options.parallelWrites ?? 1,
+    })
   }
 
   async charge(req: ChargeRequest, now: number): Promise<ChargeResult> {
@@ -152,31 +175,22 @@ export class TestProcessor implements CardProcessor {
     await sleep(before)
 
     const decision = decide(req, now)
-    const [inserted] = await this.#db
-      .insertInto('processor_ledger')
-      .values({
-        idempotency_key: req.idempotencyKey,
-        merchant_id: req.merchantId,
-        card_token_id: req.cardTokenId,
-        amount_minor: req.amountMinor,
-        currency: req.currency,
-        outcome: decision.outcome,
-        error_code: decision.errorCode,
-        authorization_id: decision.outcome === 'approved' ? String(randomInt(100_000, 1_000_000)) : null,
-        created_at: now,
-      })
-      // The primary key makes the first writer win, also across processes on PostgreSQL; every
-      // caller then answers from the row that won, never from its own decision.
-      .onConflict((oc) => oc.column('idempotency_key').doNothing())
-      .execute()
-    const entry = await findLedgerEntry(this.#db, req.idempotencyKey)
-    if (!entry) throw new Error(`Ledger entry ${req.idempotencyKey} vanished after it was written`)
+    const { entry, recordedNow } = await this.#ledger.add({
+      idempotency_key: req.idempotencyKey,
+      merchant_id: req.merchantId,
+      card_token_id: req.cardTokenId,
+      amount_minor: req.amountMinor,
+      currency: req.currency,
+      outcome: decision.outcome,
+      error_code: decision.errorCode,
+      authorization_id: decision.outcome === 'approved' ? String(randomInt(100_000, 1_000_000)) : null,
+      created_at: now,
+    })
     assertSameCharge(entry, req)
 
     await sleep(this.#latencyMs - before)
     // Only the reply to the call that recorded the charge is lost; a replay with the same key,
     // like lookup(), learns that it was approved.
-    const recordedNow = (inserted?.numInsertedOrUpdatedRows ?? 0n) > 0n
     if (recordedNow && decision.loseReply) {
       return { status: 'unknown', message: 'No reply from the processor (timeout)' }
     }
@@ -188,6 +202,37 @@ export class TestProcessor implements CardProcessor {
     const entry = await findLedgerEntry(this.#db, idempotencyKey)
     return entry ? ledgerEntryToResult(entry) : undefined
   }
+}
+
+/**
+ * Writes charges with one statement. The primary key makes the first writer of a key win, also
+ * across processes on PostgreSQL; every other call with that key (in this batch or later) is
+ * answered from the row that won, never from its own decision.
+ */
+async function writeLedgerEntries(
+  db: Kysely<Database>,
+  entries: readonly Insertable<ProcessorLedgerTable>[],
+): Promise<LedgerWrite[]> {
+  const inserted = await db
+    .insertInto('processor_ledger')
+    .values([...entries])
+    .onConflict((oc) => oc.column('idempotency_key').doNothing())
+    .returningAll()
+    .execute()
+  const stored = new Map(inserted.map((entry) => [entry.idempotency_key, entry]))
+  const writers = new Set(stored.keys())
+  const others = entries.map((e) => e.idempotency_key).filter((key) => !stored.has(key))
+  if (others.length > 0) {
+    const existing = await db.selectFrom('processor_ledger').selectAll().where('idempotency_key', 'in', others).execute()
+    for (const entry of existing) stored.set(entry.idempotency_key, entry)
+  }
+  return entries.map(({ idempotency_key: key }) => {
+    const entry = stored.get(key)
+    if (!entry) throw new Error(`Ledger entry ${key} vanished after it was written`)
+    // The first item with a key in the batch is the one that wrote it; repeats are replays.
+    const recordedNow = writers.delete(key)
+    return { entry, recordedNow }
+  })
 }
 
 function decide(req: ChargeRequest, now: number): Decision {

@@ -8,8 +8,8 @@ import { midnightInstant } from '../domain/schedule.js'
 import { findPaymentMethod, serviceChargeMinor } from '../domain/payment-methods.js'
 import { toInvoiceId, toPaymentId, toRecurringId, type PublicIdKeys } from '../domain/public-ids.js'
 import { trackIdOf } from '../services/payment-status-view.js'
-import type { InvoiceRow } from '../store/invoice.repository.js'
-import type { Executor } from '../store/invoice.repository.js'
+import type { CardTokenRow } from '../store/card-token.repository.js'
+import type { Executor, InvoiceRow, TransactionRow } from '../store/invoice.repository.js'
 import type { MerchantRow } from '../store/merchant.repository.js'
 import {
   recurrenceRowToProgress,
@@ -60,36 +60,130 @@ export interface RecurringSource {
   readonly merchant: MerchantRow
 }
 
-/** The merchant row (with webhook settings) of an event. */
-export async function loadMerchantRow(db: Executor, merchantId: number): Promise<MerchantRow> {
-  const row = await db.selectFrom('merchants').selectAll().where('id', '=', merchantId).executeTakeFirst()
-  if (!row) throw new AppError('INTERNAL', `Merchant ${merchantId} does not exist`)
-  return row
+/** What an event is about: a transaction (event 1), or a recurrence and its latest deduction (event 5). */
+export type EventSubject =
+  | { readonly kind: 'payment'; readonly transactionId: number }
+  | { readonly kind: 'recurring'; readonly recurrenceId: number; readonly transactionId: number | null }
+
+/** The loaded source of one {@link EventSubject}. */
+export type EventSource =
+  | { readonly kind: 'payment'; readonly source: PaymentSource }
+  | { readonly kind: 'recurring'; readonly source: RecurringSource }
+
+/** Ids per `IN (…)` list: well under SQLite's and PostgreSQL's parameter limits. */
+const IN_LIST_CHUNK = 500
+
+/**
+ * Loads the facts of many events with one query per table (transactions with their cards,
+ * recurrences, invoices, merchants, sessions) however many events there are, so that a batch
+ * of billing outcomes costs a handful of round trips instead of a dozen per charge.
+ * Reads through `db`, so inside a transaction the events see its uncommitted changes.
+ */
+export async function loadEventSources(
+  db: Executor,
+  ids: PublicIdKeys,
+  chargeHour: number,
+  subjects: readonly EventSubject[],
+): Promise<EventSource[]> {
+  const transactionIds = unique(subjects.flatMap((s) => (s.transactionId === null ? [] : [s.transactionId])))
+  const recurrenceIds = unique(subjects.flatMap((s) => (s.kind === 'recurring' ? [s.recurrenceId] : [])))
+  const transactions = await byId(transactionIds, (chunk) =>
+    db
+      .selectFrom('transactions')
+      .leftJoin('card_tokens', 'card_tokens.id', 'transactions.card_token_id')
+      .selectAll('transactions')
+      .select([
+        'card_tokens.masked_number',
+        'card_tokens.brand',
+        'card_tokens.issuer',
+        'card_tokens.expiry_month',
+        'card_tokens.expiry_year',
+        'card_tokens.holder_name',
+        'card_tokens.pan_hash',
+        'card_tokens.token',
+        'card_tokens.purpose',
+      ])
+      .where('transactions.id', 'in', chunk)
+      .execute(),
+  )
+  const recurrences = await byId(recurrenceIds, (chunk) =>
+    db.selectFrom('recurrences').selectAll().where('id', 'in', chunk).execute(),
+  )
+  const invoiceIds = unique([
+    ...[...transactions.values()].map((t) => t.invoice_id),
+    ...[...recurrences.values()].map((r) => r.initial_invoice_id),
+  ])
+  const invoices = await byId(invoiceIds, (chunk) => db.selectFrom('invoices').selectAll().where('id', 'in', chunk).execute())
+  const merchantIds = unique([
+    ...[...invoices.values()].map((i) => i.merchant_id),
+    ...[...recurrences.values()].map((r) => r.merchant_id),
+  ])
+  const merchants = await byId(merchantIds, (chunk) =>
+    db.selectFrom('merchants').selectAll().where('id', 'in', chunk).execute(),
+  )
+  const sessionIds = [...new Set([...invoices.values()].flatMap((i) => (i.session_id === null ? [] : [i.session_id])))]
+  // v2 `Invoice.ExternalIdentifier`: MyFatoorah documents it as the value sent as
+  // `CustomerIdentifier`, which dawri receives in InitiateSession; invoices paid without a
+  // session (or a session without one) send null, which signs as an empty value.
+  const identifiers = new Map<string, string | null>()
+  for (let i = 0; i < sessionIds.length; i += IN_LIST_CHUNK) {
+    const rows = await db
+      .selectFrom('sessions')
+      .select(['id', 'customer_identifier'])
+      .where('id', 'in', sessionIds.slice(i, i + IN_LIST_CHUNK))
+      .execute()
+    for (const row of rows) identifiers.set(row.id, row.customer_identifier)
+  }
+
+  const found = <T>(map: ReadonlyMap<number | string, T>, id: number, what: string): T => {
+    const value = map.get(id)
+    if (value === undefined) throw new AppError('INTERNAL', `${what} ${id} does not exist`)
+    return value
+  }
+  const payments = new Map<number, PaymentSource>()
+  const paymentSource = (transactionId: number): PaymentSource => {
+    const known = payments.get(transactionId)
+    if (known) return known
+    const row = found(transactions, transactionId, 'Transaction')
+    const invoice = found(invoices, row.invoice_id, 'Invoice')
+    const merchant = found(merchants, invoice.merchant_id, 'Merchant')
+    const externalIdentifier = invoice.session_id === null ? null : (identifiers.get(invoice.session_id) ?? null)
+    const source = { facts: paymentFacts(row, invoice, merchant, externalIdentifier, ids), invoice, merchant }
+    payments.set(transactionId, source)
+    return source
+  }
+  return subjects.map((subject): EventSource => {
+    if (subject.kind === 'payment') return { kind: 'payment', source: paymentSource(subject.transactionId) }
+    const recurrence = found(recurrences, subject.recurrenceId, 'Recurrence')
+    const initialInvoice = found(invoices, recurrence.initial_invoice_id, 'Invoice')
+    const payment = subject.transactionId === null ? null : paymentSource(subject.transactionId)
+    const merchant = payment?.merchant ?? found(merchants, recurrence.merchant_id, 'Merchant')
+    return {
+      kind: 'recurring',
+      source: {
+        facts: { recurring: recurringFacts(recurrence, merchant, chargeHour, ids), payment: payment?.facts ?? null },
+        recurrence,
+        initialInvoice,
+        paymentInvoice: payment?.invoice ?? null,
+        merchant,
+      },
+    }
+  })
 }
 
-/** Facts of a PAYMENT_STATUS_CHANGED event about one transaction. */
-export async function loadPaymentSource(db: Executor, ids: PublicIdKeys, transactionId: number): Promise<PaymentSource> {
-  const row = await db
-    .selectFrom('transactions')
-    .leftJoin('card_tokens', 'card_tokens.id', 'transactions.card_token_id')
-    .selectAll('transactions')
-    .select([
-      'card_tokens.masked_number',
-      'card_tokens.brand',
-      'card_tokens.issuer',
-      'card_tokens.expiry_month',
-      'card_tokens.expiry_year',
-      'card_tokens.holder_name',
-      'card_tokens.pan_hash',
-      'card_tokens.token',
-      'card_tokens.purpose',
-    ])
-    .where('transactions.id', '=', transactionId)
-    .executeTakeFirst()
-  if (!row) throw new AppError('INTERNAL', `Transaction ${transactionId} does not exist`)
-  const invoice = await db.selectFrom('invoices').selectAll().where('id', '=', row.invoice_id).executeTakeFirst()
-  if (!invoice) throw new AppError('INTERNAL', `Invoice ${row.invoice_id} of transaction ${transactionId} does not exist`)
-  const merchant = await loadMerchantRow(db, invoice.merchant_id)
+/** The card columns webhooks show. */
+type CardColumn = 'masked_number' | 'brand' | 'issuer' | 'expiry_month' | 'expiry_year' | 'holder_name' | 'pan_hash' | 'token' | 'purpose'
+
+/** A transaction row with its card's columns, null without a card (a left join). */
+type WithNullableCard = TransactionRow & { [K in CardColumn]: CardTokenRow[K] | null }
+
+function paymentFacts(
+  row: WithNullableCard,
+  invoice: InvoiceRow,
+  merchant: MerchantRow,
+  externalIdentifier: string | null,
+  ids: PublicIdKeys,
+): PaymentFacts {
   if (!isCountryCode(merchant.country)) throw new AppError('INTERNAL', `Merchant ${merchant.id} has an unknown country`)
   const timeZone = getCountry(merchant.country).timeZone
   const currency = currencyOf(invoice.currency)
@@ -98,7 +192,6 @@ export async function loadPaymentSource(db: Executor, ids: PublicIdKeys, transac
   const method = findPaymentMethod(row.payment_method_id)
   // As GetPaymentStatus: the gateway charge exists only once the money moved.
   const charge = status === 'SUCCESS' && method ? serviceChargeMinor(method, invoice.value_minor, currency) : 0
-  const externalIdentifier = await sessionCustomerIdentifier(db, invoice)
   const card: CardFacts | null =
     row.masked_number === null
       ? null
@@ -115,7 +208,7 @@ export async function loadPaymentSource(db: Executor, ids: PublicIdKeys, transac
           issuerCountry: merchant.country,
           fundingMethod: 'credit',
         }
-  const facts: PaymentFacts = {
+  return {
     invoice: {
       id: toInvoiceId(invoice.id, ids),
       reference: invoiceReference(invoice.id, invoice.created_at, timeZone),
@@ -154,27 +247,14 @@ export async function loadPaymentSource(db: Executor, ids: PublicIdKeys, transac
       serviceChargeVatMinor: 0,
     },
   }
-  return { facts, invoice, merchant }
 }
 
-/** Facts of a RECURRING_UPDATES event: the recurrence and, when given, its latest deduction. */
-export async function loadRecurringSource(
-  db: Executor,
-  ids: PublicIdKeys,
+function recurringFacts(
+  recurrence: RecurrenceRow,
+  merchant: MerchantRow,
   chargeHour: number,
-  recurrenceId: number,
-  transactionId: number | null,
-): Promise<RecurringSource> {
-  const recurrence = await db.selectFrom('recurrences').selectAll().where('id', '=', recurrenceId).executeTakeFirst()
-  if (!recurrence) throw new AppError('INTERNAL', `Recurrence ${recurrenceId} does not exist`)
-  const initialInvoice = await db
-    .selectFrom('invoices')
-    .selectAll()
-    .where('id', '=', recurrence.initial_invoice_id)
-    .executeTakeFirst()
-  if (!initialInvoice) throw new AppError('INTERNAL', `Initial invoice of recurrence ${recurrenceId} does not exist`)
-  const payment = transactionId === null ? null : await loadPaymentSource(db, ids, transactionId)
-  const merchant = payment?.merchant ?? (await loadMerchantRow(db, recurrence.merchant_id))
+  ids: PublicIdKeys,
+): RecurringFacts['recurring'] {
   if (!isCountryCode(merchant.country)) throw new AppError('INTERNAL', `Merchant ${merchant.id} has an unknown country`)
   const timeZone = getCountry(merchant.country).timeZone
   const status = recurrence.status as RecurringStatus
@@ -188,20 +268,27 @@ export async function loadRecurringSource(
     ? null
     : midnightInstant(nextPayDate(recurrenceRowToSchedule(recurrence, timeZone, chargeHour), progress), timeZone)
   return {
-    facts: {
-      recurring: {
-        id: toRecurringId(recurrence.id, ids),
-        status,
-        nextPayDate: next,
-        initialInvoiceId: toInvoiceId(recurrence.initial_invoice_id, ids),
-      },
-      payment: payment?.facts ?? null,
-    },
-    recurrence,
-    initialInvoice,
-    paymentInvoice: payment?.invoice ?? null,
-    merchant,
+    id: toRecurringId(recurrence.id, ids),
+    status,
+    nextPayDate: next,
+    initialInvoiceId: toInvoiceId(recurrence.initial_invoice_id, ids),
   }
+}
+
+/** Rows fetched `IN (…)` chunk by chunk, keyed by id. */
+async function byId<T extends { id: number }>(
+  ids: readonly number[],
+  fetch: (chunk: number[]) => Promise<T[]>,
+): Promise<Map<number, T>> {
+  const rows = new Map<number, T>()
+  for (let i = 0; i < ids.length; i += IN_LIST_CHUNK) {
+    for (const row of await fetch(ids.slice(i, i + IN_LIST_CHUNK))) rows.set(row.id, row)
+  }
+  return rows
+}
+
+function unique(values: readonly number[]): number[] {
+  return [...new Set(values)]
 }
 
 function invoiceStatusOf(invoice: InvoiceRow): InvoiceStatus {
@@ -220,19 +307,4 @@ function currencyOf(code: string): CurrencyCode {
 function dialCode(code: string | null): string {
   if (code === null) return ''
   return code.startsWith('+') ? code : `+${code}`
-}
-
-/**
- * v2 `Invoice.ExternalIdentifier`: MyFatoorah documents it as the value sent as
- * `CustomerIdentifier`, which dawri receives in InitiateSession; invoices paid without a
- * session (or a session without one) send null, which signs as an empty value.
- */
-async function sessionCustomerIdentifier(db: Executor, invoice: InvoiceRow): Promise<string | null> {
-  if (invoice.session_id === null) return null
-  const session = await db
-    .selectFrom('sessions')
-    .select('customer_identifier')
-    .where('id', '=', invoice.session_id)
-    .executeTakeFirst()
-  return session?.customer_identifier ?? null
 }

@@ -1,11 +1,10 @@
-import type { Generated, Kysely } from 'kysely'
+import { sql, type Generated, type Insertable, type Kysely } from 'kysely'
 
 import { getCountry, isCountryCode } from '../domain/countries.js'
 import { AppError } from '../domain/errors.js'
 import type { Deps } from '../services/deps.js'
 import type { Database, OutboxEventTable } from '../store/database.js'
 import type { Executor } from '../store/invoice.repository.js'
-import type { MerchantRow } from '../store/merchant.repository.js'
 import { decideEnqueueChaos, parseChaos } from './chaos.js'
 import {
   buildV1RecurringEvent,
@@ -16,7 +15,7 @@ import {
   type WebhookContext,
   type WebhookVersion,
 } from './envelopes.js'
-import { loadPaymentSource, loadRecurringSource } from './event-facts.js'
+import { loadEventSources, type EventSource, type EventSubject } from './event-facts.js'
 
 /**
  * The transactional outbox: events are written by the caller's transaction, so a state change
@@ -102,18 +101,7 @@ export async function enqueuePaymentStatusChanged(
   deps: Deps,
   { transactionId, now }: EnqueuePaymentStatusChangedOptions,
 ): Promise<void> {
-  const { facts, invoice, merchant } = await loadPaymentSource(trx, deps.ids, transactionId)
-  await insertEvent(trx, deps, {
-    merchant,
-    eventCode: 1,
-    entityKey: `invoice:${invoice.id}`,
-    invoiceId: invoice.id,
-    customerReference: invoice.customer_reference,
-    targetUrl: invoice.webhook_url ?? merchant.webhook_url,
-    now,
-    render: (version, ctx) =>
-      version === 'v1' ? buildV1TransactionEvent(facts, ctx) : buildV2PaymentStatusEvent(facts, ctx),
-  })
+  await enqueueEvents(trx, deps, [{ kind: 'payment', transactionId }], now)
 }
 
 /**
@@ -126,71 +114,106 @@ export async function enqueueRecurringUpdate(
   deps: Deps,
   { recurrenceId, transactionId, now }: EnqueueRecurringUpdateOptions,
 ): Promise<void> {
-  const source = await loadRecurringSource(trx, deps.ids, deps.config.chargeHour, recurrenceId, transactionId)
-  const invoice = source.paymentInvoice ?? source.initialInvoice
-  await insertEvent(trx, deps, {
-    merchant: source.merchant,
-    eventCode: 5,
-    entityKey: `recurrence:${recurrenceId}`,
-    invoiceId: invoice.id,
-    customerReference: invoice.customer_reference,
-    targetUrl: source.initialInvoice.webhook_url ?? source.merchant.webhook_url,
-    now,
-    render: (version, ctx) =>
-      version === 'v1' ? buildV1RecurringEvent(source.facts, ctx) : buildV2RecurringEvent(source.facts, ctx),
-  })
+  await enqueueEvents(trx, deps, [{ kind: 'recurring', recurrenceId, transactionId }], now)
 }
 
+/** Rows per outbox insert: 16 columns each stays far below the databases' parameter limits. */
+const INSERT_CHUNK = 500
+
+/**
+ * Writes one event per subject, in order, inside the caller's transaction: the batch form of
+ * {@link enqueuePaymentStatusChanged} and {@link enqueueRecurringUpdate}, with the same targets
+ * and bodies. Whatever the number of events, it costs one query per source table, one insert
+ * and one update, which is what lets the billing engine record thousands of charges a second.
+ */
+export async function enqueueEvents(
+  trx: Executor,
+  deps: Deps,
+  subjects: readonly EventSubject[],
+  now: number,
+): Promise<void> {
+  if (subjects.length === 0) return
+  const sources = await loadEventSources(trx, deps.ids, deps.config.chargeHour, subjects)
+  const events = sources.map((source) => newEvent(deps, source, now))
+  const db = webhookDb(trx)
+  for (let offset = 0; offset < events.length; offset += INSERT_CHUNK) {
+    const chunk = events.slice(offset, offset + INSERT_CHUNK)
+    // The body carries its own reference (v2 Event.Reference), known once the row exists, so
+    // rows go in with a placeholder naming their place in the chunk, and get their body next.
+    const inserted = await db
+      .insertInto('outbox_events')
+      .values(chunk.map((event, index) => ({ ...event.row, body: `#${index}` })))
+      .returning(['id', 'body'])
+      .execute()
+    const ids: number[] = []
+    const bodies: string[] = []
+    for (const { id, body } of inserted) {
+      const event = chunk[Number(body.slice(1))]
+      if (!event) throw new AppError('INTERNAL', `Outbox row ${id} has no event`)
+      ids.push(id)
+      bodies.push(JSON.stringify(event.render(webhookReference(id))))
+    }
+    const cases = ids.map((id, index) => sql`WHEN ${id} THEN ${bodies[index]}`)
+    await db
+      .updateTable('outbox_events')
+      .set({ body: sql<string>`CASE id ${sql.join(cases, sql` `)} END` })
+      .where('id', 'in', ids)
+      .execute()
+  }
+}
+
+/** An outbox row ready to insert, and how to render its body once its id is known. */
 interface NewEvent {
-  readonly merchant: MerchantRow
-  readonly eventCode: (typeof OUTBOX_EVENT_CODES)[number]
-  readonly entityKey: string
-  readonly invoiceId: number
-  readonly customerReference: string | null
-  readonly targetUrl: string | null
-  readonly now: number
-  readonly render: (version: WebhookVersion, ctx: WebhookContext) => WebhookBody
+  readonly row: Omit<Insertable<WebhookDatabase['outbox_events']>, 'body'>
+  readonly render: (reference: string) => WebhookBody
 }
 
-async function insertEvent(trx: Executor, deps: Deps, event: NewEvent): Promise<void> {
-  const { merchant, now } = event
-  if (!isCountryCode(merchant.country)) throw new AppError('INTERNAL', `Merchant ${merchant.id} has an unknown country`)
+function newEvent(deps: Deps, { kind, source }: EventSource, now: number): NewEvent {
+  const merchant = source.merchant
+  const country = merchant.country
+  if (!isCountryCode(country)) throw new AppError('INTERNAL', `Merchant ${merchant.id} has an unknown country`)
+  const timeZone = getCountry(country).timeZone
   const version: WebhookVersion = merchant.webhook_version === 'v1' ? 'v1' : 'v2'
   const chaos = deps.config.mode === 'sandbox' ? parseChaos(merchant.webhook_chaos) : null
   const { holdBackMs, ordered } = decideEnqueueChaos(chaos, Math.random)
-  const db = webhookDb(trx)
-  const { id } = await db
-    .insertInto('outbox_events')
-    .values({
-      merchant_id: merchant.id,
-      event_code: event.eventCode,
-      entity_key: event.entityKey,
-      // The body carries its own reference (v2 Event.Reference), known once the row exists.
-      body: '',
-      webhook_version: version,
-      target_url: event.targetUrl,
-      status: event.targetUrl === null ? 'skipped' : 'pending',
-      attempt_count: 0,
-      next_attempt_at: now + holdBackMs,
-      lease_until: null,
-      created_at: now,
-      delivered_at: null,
-      invoice_id: event.invoiceId,
-      customer_reference: event.customerReference,
-      ordered: ordered ? 1 : 0,
-      first_attempt_at: null,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow()
-  const ctx: WebhookContext = {
-    countryIsoCode: merchant.country,
-    timeZone: getCountry(merchant.country).timeZone,
-    createdAt: now,
-    reference: webhookReference(id),
+  const context = (reference: string): WebhookContext => ({ countryIsoCode: country, timeZone, createdAt: now, reference })
+  const common = { merchant_id: merchant.id, webhook_version: version, attempt_count: 0, next_attempt_at: now + holdBackMs }
+  const rest = { lease_until: null, created_at: now, delivered_at: null, ordered: ordered ? 1 : 0, first_attempt_at: null }
+  if (kind === 'payment') {
+    const targetUrl = source.invoice.webhook_url ?? merchant.webhook_url
+    return {
+      row: {
+        ...common,
+        ...rest,
+        event_code: 1,
+        entity_key: `invoice:${source.invoice.id}`,
+        target_url: targetUrl,
+        status: targetUrl === null ? 'skipped' : 'pending',
+        invoice_id: source.invoice.id,
+        customer_reference: source.invoice.customer_reference,
+      },
+      render: (reference) =>
+        version === 'v1'
+          ? buildV1TransactionEvent(source.facts, context(reference))
+          : buildV2PaymentStatusEvent(source.facts, context(reference)),
+    }
   }
-  await db
-    .updateTable('outbox_events')
-    .set({ body: JSON.stringify(event.render(version, ctx)) })
-    .where('id', '=', id)
-    .execute()
+  const invoice = source.paymentInvoice ?? source.initialInvoice
+  const targetUrl = source.initialInvoice.webhook_url ?? merchant.webhook_url
+  return {
+    row: {
+      ...common,
+      ...rest,
+      event_code: 5,
+      entity_key: `recurrence:${source.recurrence.id}`,
+      target_url: targetUrl,
+      status: targetUrl === null ? 'skipped' : 'pending',
+      invoice_id: invoice.id,
+      customer_reference: invoice.customer_reference,
+    },
+    render: (reference) =>
+      version === 'v1'
+        ? buildV1RecurringEvent(source.facts, context(reference))
+        : buildV2RecurringEvent(source.facts, context(reference)),
+  }
 }

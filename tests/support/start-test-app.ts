@@ -60,7 +60,11 @@ export async function startTestApp(dialect: DialectName, options: StartTestAppOp
     ids: makePublicIdKeys(idKey),
     clock: options.clock ?? { now: () => Date.now() },
     logger,
-    processor: new TestProcessor({ db: database.store.db, latencyMs: config.testProcessorLatencyMs }),
+    processor: new TestProcessor({
+      db: database.store.db,
+      latencyMs: config.testProcessorLatencyMs,
+      parallelWrites: database.store.capabilities.concurrentWriters ? 4 : 1,
+    }),
     vault: createCardVault(Buffer.alloc(32, 7)),
   }
   const app = await buildApp(mutableDeps, { extraRoutes: routeModules })
