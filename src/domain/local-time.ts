@@ -36,8 +36,21 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return formatter
 }
 
+/** Per time zone, the last whole second converted: batches format the same instant many times. */
+const lastSecond = new Map<string, { second: number; local: LocalDateTime }>()
+
 /** The local date and time in `timeZone` at the instant `epochMs`. */
 export function toLocal(epochMs: number, timeZone: string): LocalDateTime {
+  const second = Math.floor(epochMs / 1000)
+  const millisecond = epochMs - second * 1000
+  const cached = lastSecond.get(timeZone)
+  if (cached?.second === second) return { ...cached.local, millisecond }
+  const local = toLocalUncached(epochMs, timeZone)
+  lastSecond.set(timeZone, { second, local })
+  return local
+}
+
+function toLocalUncached(epochMs: number, timeZone: string): LocalDateTime {
   const parts = formatterFor(timeZone).formatToParts(new Date(epochMs))
   const get = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((p) => p.type === type)?.value ?? 0)
   // Intl counts years before 1 AD as "1 BC", "2 BC"…; astronomical numbering makes 1 BC year 0.

@@ -22,11 +22,15 @@ interface Pending<TItem, TResult> {
 }
 
 /**
- * Batches without waiting: an item arriving while fewer than `parallel` batches run goes at
- * once; items arriving meanwhile queue up and go together in the next batch (up to
- * `maxBatch`). Under load this turns many round trips and commits into one; when idle it adds
- * no latency. A batch that fails is run again one item at a time, so one bad item cannot take
- * the others down with it.
+ * Batches without waiting for a timer: items queue up until the end of the current turn of the
+ * event loop (`setImmediate`), then go together, up to `maxBatch` per batch and `parallel`
+ * batches at a time; items arriving while all batches run go in the next ones. Under load this
+ * turns many round trips and commits into one; when idle it adds one turn of the loop, a few
+ * microseconds. Waiting for the turn to end matters with a synchronous driver (better-sqlite3):
+ * a batch started at once would finish inside the caller's microtasks, before the other timers
+ * of the same turn (charges waking from their processor latency) could add to it.
+ * A batch that fails is run again one item at a time, so one bad item cannot take the others
+ * down with it.
  */
 export function createBatcher<TItem, TResult>(
   run: RunBatch<TItem, TResult>,
@@ -36,6 +40,7 @@ export function createBatcher<TItem, TResult>(
   const maxBatch = Math.max(1, options.maxBatch)
   const parallel = Math.max(1, options.parallel)
   let running = 0
+  let scheduled = false
 
   const settle = async (batch: Pending<TItem, TResult>[]): Promise<void> => {
     try {
@@ -54,6 +59,7 @@ export function createBatcher<TItem, TResult>(
   }
 
   const pump = () => {
+    scheduled = false
     while (running < parallel && queue.length > 0) {
       const batch = queue.splice(0, maxBatch)
       running++
@@ -68,7 +74,10 @@ export function createBatcher<TItem, TResult>(
     add: (item) =>
       new Promise<TResult>((resolve, reject) => {
         queue.push({ item, resolve, reject })
-        pump()
+        if (!scheduled && running < parallel) {
+          scheduled = true
+          setImmediate(pump)
+        }
       }),
   }
 }

@@ -87,6 +87,21 @@ describe('toLocal and formatting in Asia/Kuwait', () => {
     expect(toLocal(-1500, 'UTC').millisecond).toBe(500)
   })
 
+  it('answers instants of one second alike, whatever was asked before (per-second cache)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(instant, fc.integer({ min: 0, max: 999 })), { minLength: 1, maxLength: 8 }), zone, (pairs, z) => {
+        for (const [t, ms] of pairs) {
+          const sameSecond = Math.floor(t / 1000) * 1000 + ms
+          const offset = offsetMsFromName(offsetName(sameSecond, z))
+          expect(formatLocalIso(t, z)).toBe(new Date(t + zoneOffsetMs(t, z)).toISOString().slice(0, -1))
+          expect(formatLocalIso(sameSecond, z)).toBe(new Date(sameSecond + offset).toISOString().slice(0, -1))
+          expect(toLocal(sameSecond, z).millisecond).toBe(ms)
+        }
+      }),
+      { numRuns: 300 },
+    )
+  })
+
   it('agrees with Date for UTC and with the zone offset everywhere', () => {
     fc.assert(
       fc.property(instant, zone, (t, z) => {
