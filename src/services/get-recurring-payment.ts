@@ -1,3 +1,5 @@
+import type { ExpressionBuilder } from 'kysely'
+
 import { isCurrencyCode } from '../domain/currencies.js'
 import { validationError, type FieldError } from '../domain/errors.js'
 import { FieldReader } from '../domain/field-reader.js'
@@ -7,6 +9,7 @@ import { minorToMajorNumber } from '../domain/money.js'
 import { fromRecurringId, toInvoiceId, toRecurringId } from '../domain/public-ids.js'
 import { nextPayDate, RECURRENCE_STATUSES, type RecurrenceStatus } from '../domain/recurrence.js'
 import { formatLocalDate } from '../domain/schedule.js'
+import type { Database } from '../store/database.js'
 import type { Executor } from '../store/invoice.repository.js'
 import {
   recurrenceRowToProgress,
@@ -102,15 +105,20 @@ export async function* streamRecurringPayments(
 ): AsyncGenerator<RecurringPaymentView[]> {
   if (query.recurrenceId === null) return
   const db = deps.store.db
-  const base = () => {
-    let q = db.selectFrom('recurrences').selectAll().where('merchant_id', '=', merchant.id)
-    if (query.recurrenceId !== undefined) q = q.where('id', '=', query.recurrenceId)
-    if (query.status !== undefined) q = q.where('status', '=', query.status)
-    return q.orderBy('id')
-  }
+  const { recurrenceId, status } = query
+  const matching = (eb: ExpressionBuilder<Database, 'recurrences'>) =>
+    eb.and([
+      eb('merchant_id', '=', merchant.id),
+      ...(recurrenceId === undefined ? [] : [eb('id', '=', recurrenceId)]),
+      ...(status === undefined ? [] : [eb('status', '=', status)]),
+    ])
+  const base = () => db.selectFrom('recurrences').selectAll().where(matching).orderBy('id')
   if (query.pageSize !== undefined) {
     const offset = ((query.pageNumber ?? 1) - 1) * query.pageSize
-    const rows = await base().limit(query.pageSize).offset(offset).execute()
+    // The offset is walked on ids alone (an index-only scan of (merchant_id[, status], id)),
+    // and only the page's rows are read: deep pages of a million rows stay fast.
+    const pageIds = db.selectFrom('recurrences').select('id').where(matching).orderBy('id').limit(query.pageSize).offset(offset)
+    const rows = await db.selectFrom('recurrences').selectAll().where('id', 'in', pageIds).orderBy('id').execute()
     yield await viewsOf(db, deps, merchant, rows)
     return
   }
