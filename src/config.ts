@@ -1,5 +1,8 @@
 import { parseArgs } from 'node:util'
 
+/** Default of `DAWRI_BILLING_LEASE_MS`. */
+export const DEFAULT_BILLING_LEASE_MS = 30_000
+
 /** How dawri behaves towards money: a faithful sandbox, or a real billing engine. */
 export const MODES = ['sandbox', 'production'] as const
 export type Mode = (typeof MODES)[number]
@@ -36,6 +39,12 @@ export interface Config {
   readonly logLevel: string
   /** How often the worker loops look for due work when idle. */
   readonly pollIntervalMs: number
+  /**
+   * How long a worker owns the recurrences it claimed: after a crash, their attempts wait this
+   * long before another worker resolves them. Must outlast a charge (processor latency and
+   * recording), or live workers take over each other's attempts (safe, but wasted calls).
+   */
+  readonly billingLeaseMs: number
 }
 
 /** A setting that cannot be used; start-up stops with exit code 2 and this message. */
@@ -127,6 +136,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Con
     webhookTimeoutMs: readInteger('DAWRI_WEBHOOK_TIMEOUT_MS', env.DAWRI_WEBHOOK_TIMEOUT_MS, 10_000, 100, 120_000),
     logLevel,
     pollIntervalMs: readInteger('DAWRI_POLL_INTERVAL_MS', env.DAWRI_POLL_INTERVAL_MS, 1000, 10, 600_000),
+    billingLeaseMs: readInteger('DAWRI_BILLING_LEASE_MS', env.DAWRI_BILLING_LEASE_MS, DEFAULT_BILLING_LEASE_MS, 500, 3_600_000),
   })
 }
 

@@ -1,7 +1,7 @@
 import type { Merchant } from '../domain/merchant.js'
 import type { Deps } from '../services/deps.js'
 import { openAttempts } from './open-attempts.js'
-import { DEFAULT_LEASE_MS, type PreparedAttempt } from './prepared-attempt.js'
+import type { PreparedAttempt } from './prepared-attempt.js'
 
 /** Options for {@link claimDueAttempts}. */
 export interface ClaimDueAttemptsOptions {
@@ -11,7 +11,7 @@ export interface ClaimDueAttemptsOptions {
   readonly realNow: number
   /** Most recurrences claimed at once. */
   readonly limit: number
-  /** How long the claim keeps other workers off. Default is {@link DEFAULT_LEASE_MS}. */
+  /** How long the claim keeps other workers off. Default is the `billingLeaseMs` setting. */
   readonly leaseMs?: number
   /**
    * Also take rows another worker leased. Safe, because attempts are idempotent and recorded at
@@ -37,7 +37,7 @@ export async function claimDueAttempts(
   options: ClaimDueAttemptsOptions,
 ): Promise<PreparedAttempt[]> {
   const { now, realNow, limit } = options
-  const leaseUntil = realNow + (options.leaseMs ?? DEFAULT_LEASE_MS)
+  const leaseUntil = realNow + (options.leaseMs ?? deps.config.billingLeaseMs)
   return deps.store.db.transaction().execute(async (trx) => {
     let query = trx
       .selectFrom('recurrences')

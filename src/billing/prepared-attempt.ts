@@ -29,6 +29,3 @@ export interface PreparedAttempt {
 export function attemptIdempotencyKey(attemptId: number): string {
   return `attempt-${attemptId}`
 }
-
-/** How long a worker owns the recurrences it claimed before another may take them over. */
-export const DEFAULT_LEASE_MS = 30_000

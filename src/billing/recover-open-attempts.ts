@@ -1,7 +1,7 @@
 import type { Merchant } from '../domain/merchant.js'
 import type { Deps } from '../services/deps.js'
 import { openAttempts } from './open-attempts.js'
-import { DEFAULT_LEASE_MS, type PreparedAttempt } from './prepared-attempt.js'
+import type { PreparedAttempt } from './prepared-attempt.js'
 
 /** Options for {@link claimOpenAttempts}. */
 export interface ClaimOpenAttemptsOptions {
@@ -28,7 +28,7 @@ export async function claimOpenAttempts(
   options: ClaimOpenAttemptsOptions,
 ): Promise<PreparedAttempt[]> {
   const { realNow, limit } = options
-  const leaseUntil = realNow + (options.leaseMs ?? DEFAULT_LEASE_MS)
+  const leaseUntil = realNow + (options.leaseMs ?? deps.config.billingLeaseMs)
   return deps.store.db.transaction().execute(async (trx) => {
     let query = trx
       .selectFrom('recurrences')

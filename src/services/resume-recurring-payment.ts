@@ -2,7 +2,6 @@ import { AppError } from '../domain/errors.js'
 import { merchantNow, type Merchant } from '../domain/merchant.js'
 import { chargeAttempt } from '../billing/charge-attempt.js'
 import { openAttempts } from '../billing/open-attempts.js'
-import { DEFAULT_LEASE_MS } from '../billing/prepared-attempt.js'
 import { recordAttemptOutcome } from '../billing/record-attempt-outcome.js'
 import { lockRecurrenceByPublicId } from './cancel-recurring-payment.js'
 import type { Deps } from './deps.js'
@@ -49,7 +48,7 @@ export async function resumeRecurringPayment(
     // The lease keeps the recovery pass off the attempt while this request charges it.
     await trx
       .updateTable('recurrences')
-      .set({ lease_until: deps.clock.now() + DEFAULT_LEASE_MS })
+      .set({ lease_until: deps.clock.now() + deps.config.billingLeaseMs })
       .where('id', '=', row.id)
       .execute()
     const [prepared] = await openAttempts(trx, deps, [row], 'resume', now)

@@ -87,6 +87,57 @@ for (const dialect of DIALECTS) {
       return counts
     }
 
+    /** Worker processes (`dawri serve --role worker`) on the test app's database. */
+    function workerPool(env: Record<string, string>) {
+      const dataDir = mkdtempSync(join(tmpdir(), 'dawri-workers-'))
+      const fullEnv = {
+        ...process.env,
+        DAWRI_DATA_DIR: dataDir,
+        // The test app's vault key (start-test-app.ts), so the workers can read the stored cards.
+        DAWRI_VAULT_KEY: Buffer.alloc(32, 7).toString('base64'),
+        DAWRI_POLL_INTERVAL_MS: '20',
+        LOG_LEVEL: 'fatal',
+        ...env,
+      }
+      const live = new Set<ChildProcess>()
+      const exited = (child: ChildProcess) =>
+        new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())))
+      return {
+        live,
+        spawn(): ChildProcess {
+          const child = spawn(process.execPath, ['dist/cli/main.js', 'serve', '--role', 'worker', '--database', app.database.url], {
+            env: fullEnv,
+            stdio: ['ignore', 'ignore', 'inherit'],
+          })
+          live.add(child)
+          child.once('exit', () => live.delete(child))
+          return child
+        },
+        async kill(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+          const done = exited(child)
+          child.kill(signal)
+          await done
+        },
+        async stopAll(): Promise<void> {
+          await Promise.all([...live].map((child) => this.kill(child, 'SIGTERM')))
+          rmSync(dataDir, { recursive: true, force: true })
+        },
+      }
+    }
+
+    /** Every (recurrence, cycle) up to `cycles` charged exactly once, and counted once. */
+    async function expectEachCycleChargedOnce(ctx: RecurringContext, ids: readonly number[], cycles: number): Promise<void> {
+      const perCycle = await approvedPerCycle(ctx)
+      const expected = new Map(ids.flatMap((id) => Array.from({ length: cycles }, (_, c) => [`${id}/${c + 1}`, 1] as const)))
+      expect(perCycle).toEqual(expected)
+      const executed = await app.deps.store.db
+        .selectFrom('recurrences')
+        .select((eb) => eb.fn.sum<number>('executed_times').as('total'))
+        .where('merchant_id', '=', ctx.merchantId)
+        .executeTakeFirstOrThrow()
+      expect(Number(executed.total)).toBe(ids.length * cycles)
+    }
+
     it('the worker loop bills due cycles at each merchant’s clock and stops gracefully', async () => {
       const ctx = await openRecurringContext(app)
       const ids = await seedActive(ctx, 50)
@@ -111,53 +162,65 @@ for (const dialect of DIALECTS) {
       async () => {
         const ctx = await openRecurringContext(app)
         const ids = await seedActive(ctx, 250)
-        const dataDir = mkdtempSync(join(tmpdir(), 'dawri-workers-'))
-        const env = {
-          ...process.env,
-          DAWRI_DATA_DIR: dataDir,
-          // The test app's vault key (start-test-app.ts), so the workers can read the stored cards.
-          DAWRI_VAULT_KEY: Buffer.alloc(32, 7).toString('base64'),
-          DAWRI_TEST_PROCESSOR_LATENCY_MS: '10',
-          DAWRI_POLL_INTERVAL_MS: '20',
-          LOG_LEVEL: 'error',
-        }
-        const workers: ChildProcess[] = []
-        const spawnWorker = () => {
-          const child = spawn(process.execPath, ['dist/cli/main.js', 'serve', '--role', 'worker', '--database', app.database.url], {
-            env,
-            stdio: ['ignore', 'ignore', 'inherit'],
-          })
-          workers.push(child)
-        }
+        const workers = workerPool({ DAWRI_TEST_PROCESSOR_LATENCY_MS: '10' })
         try {
-          spawnWorker()
-          spawnWorker()
+          workers.spawn()
+          workers.spawn()
           await delay(500)
           await skipDays(ctx, 3)
           await waitUntilExecuted(ctx, 3, 90_000)
         } finally {
-          await Promise.all(
-            workers.map(
-              (child) =>
-                new Promise<void>((resolve) => {
-                  if (child.exitCode !== null) return resolve()
-                  child.once('exit', () => resolve())
-                  child.kill('SIGTERM')
-                }),
-            ),
-          )
-          rmSync(dataDir, { recursive: true, force: true })
+          await workers.stopAll()
         }
-        const perCycle = await approvedPerCycle(ctx)
-        expect(perCycle.size).toBe(ids.length * 3)
-        const doubles = [...perCycle.entries()].filter(([, count]) => count !== 1)
-        expect(doubles).toEqual([])
-        const executed = await app.deps.store.db
-          .selectFrom('recurrences')
-          .select((eb) => eb.fn.sum<number>('executed_times').as('total'))
+        await expectEachCycleChargedOnce(ctx, ids, 3)
+      },
+      120_000,
+    )
+
+    // DESIGN.md, reliability: workers killed without warning (kill -9) mid-run, again and again,
+    // while charges are in flight at the processor. Their leases run out and the survivors (or
+    // replacements) resolve the open attempts through the processor's idempotency look-up.
+    it(
+      'workers killed with SIGKILL during billing leave no double charge and no missed cycle',
+      async () => {
+        const ctx = await openRecurringContext(app)
+        const ids = await seedActive(ctx, 300)
+        // A short lease, so killed workers' attempts are taken over within the test; processor
+        // latency, so kills land while charges are in flight.
+        const workers = workerPool({ DAWRI_TEST_PROCESSOR_LATENCY_MS: '150', DAWRI_BILLING_LEASE_MS: '1000' })
+        // SQLite serves one process at a time; PostgreSQL runs two workers side by side.
+        const size = CAPABILITIES[dialect].concurrentWriters ? 2 : 1
+        let kills = 0
+        try {
+          for (let i = 0; i < size; i++) workers.spawn()
+          await delay(500)
+          await skipDays(ctx, 4)
+          for (; kills < 8; kills++) {
+            await delay(250 + Math.floor(Math.random() * 250))
+            const victim = [...workers.live][Math.floor(Math.random() * workers.live.size)]
+            if (victim) await workers.kill(victim, 'SIGKILL')
+            workers.spawn()
+          }
+          await waitUntilExecuted(ctx, 4, 90_000)
+        } finally {
+          await workers.stopAll()
+        }
+        expect(kills).toBe(8)
+        // The kills hit work in flight: some attempts were only resolved after their lease ran out.
+        const attempts = await app.deps.store.db
+          .selectFrom('recurrence_attempts')
+          .select(['created_at', 'resolved_at'])
           .where('merchant_id', '=', ctx.merchantId)
-          .executeTakeFirstOrThrow()
-        expect(Number(executed.total)).toBe(ids.length * 3)
+          .execute()
+        expect(attempts.filter((a) => (a.resolved_at ?? 0) - a.created_at >= 1000).length).toBeGreaterThan(0)
+        await expectEachCycleChargedOnce(ctx, ids, 4)
+        const open = await app.deps.store.db
+          .selectFrom('recurrence_attempts')
+          .select('id')
+          .where('merchant_id', '=', ctx.merchantId)
+          .where('status', '=', 'open')
+          .execute()
+        expect(open).toEqual([])
       },
       120_000,
     )
