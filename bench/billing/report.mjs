@@ -20,7 +20,7 @@ export function writeSection(results, { command, cpus, cpuModel, load, write }) 
     command,
     '```',
     '',
-    '| Database | Latency | N | Billing time | Charges/s | Plain inserts of N rows | Ratio billing/inserts | Peak RSS (before) | GetRecurringPayment page 1 / N/2 / last (100 rows, median of 5) | Whole list streamed |',
+    '| Database | Latency | N | Billing time | Charges/s | Plain inserts of N rows | Ratio billing/inserts | Peak RSS (before) | GetRecurringPayment page 1 / N/2 / last (100 rows, median of 5) | Whole list streamed (time, JSON size) |',
     '|---|---|---|---|---|---|---|---|---|---|',
     ...results.map(
       (r) =>

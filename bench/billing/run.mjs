@@ -5,7 +5,7 @@
 // See bench/README.md "## Billing".
 //
 //   npm run build && node bench/billing/run.mjs [--n 100000] [--million] [--dialects sqlite,postgres]
-//        [--latencies 0,200] [--concurrency 1024] [--batch 256] [--postgres-url URL] [--write]
+//        [--latencies 0,200] [--also-million] [--concurrency 1024] [--batch 256] [--postgres-url URL] [--write]
 import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
@@ -31,6 +31,7 @@ const { values: flags } = parseArgs({
   options: {
     n: { type: 'string', default: '100000' },
     million: { type: 'boolean', default: false },
+    'also-million': { type: 'boolean', default: false },
     dialects: { type: 'string', default: 'sqlite,postgres' },
     latencies: { type: 'string', default: '0,200' },
     concurrency: { type: 'string', default: '1024' },
@@ -89,7 +90,7 @@ async function insertRows(store, table, count, make) {
   return performance.now() - started
 }
 
-async function runOne(dialect, latencyMs) {
+async function runOne(dialect, latencyMs, N) {
   const { store, drop } = await openDatabase(dialect)
   try {
     const config = loadConfig({}, { DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'silent' })
@@ -199,7 +200,9 @@ async function runOne(dialect, latencyMs) {
 }
 
 const results = []
-for (const dialect of DIALECTS) for (const latency of LATENCIES) results.push(await runOne(dialect, latency))
+for (const dialect of DIALECTS) for (const latency of LATENCIES) results.push(await runOne(dialect, latency, N))
+// --also-million: then 1M rows at zero latency on each database (the 10-minute bar).
+if (flags['also-million'] && N !== 1_000_000) for (const dialect of DIALECTS) results.push(await runOne(dialect, 0, 1_000_000))
 const stubbed = globalThis.__dawriOutboxStubbed === true
 const command = `node ${stubbed ? '--import ./bench/billing/stub-outbox.mjs ' : ''}bench/billing/run.mjs ${process.argv.slice(2).join(' ')}`.trim()
 const table = writeSection(results, {

@@ -10,7 +10,7 @@ register(
 export async function resolve(specifier, context, next) {
   const resolved = await next(specifier, context)
   if (resolved.url.endsWith('/dist/webhooks/outbox.js') && !context.parentURL?.startsWith('data:')) {
-    return { url: 'data:text/javascript,export async function enqueuePaymentStatusChanged(){}export async function enqueueRecurringUpdate(){}', shortCircuit: true }
+    return { url: 'data:text/javascript,export async function enqueuePaymentStatusChanged(){}export async function enqueueRecurringUpdate(){}export async function enqueueEvents(){}', shortCircuit: true }
   }
   return resolved
 }`),
