@@ -26,10 +26,19 @@ describe('createBatcher', () => {
   it('groups items added in one turn of the event loop, also when the run is synchronous', async () => {
     const { run, batches } = recordingRun()
     const batcher = createBatcher(run, { maxBatch: 100, parallel: 1 })
-    // Timers of the same turn, as charges waking from their processor latency.
-    const results = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => new Promise<number>((resolve) => setTimeout(() => resolve(batcher.add(i)), 0))),
+    // Callers that reach add() one after the other within one turn, separated by microtasks
+    // (in which a synchronous batch started at once would already have finished).
+    const pending: Promise<number>[] = []
+    await new Promise<void>((done) =>
+      setTimeout(async () => {
+        for (let i = 0; i < 10; i++) {
+          pending.push(batcher.add(i))
+          for (let hop = 0; hop < 5; hop++) await Promise.resolve()
+        }
+        done()
+      }, 0),
     )
+    const results = await Promise.all(pending)
     expect(results).toEqual([0, 2, 4, 6, 8, 10, 12, 14, 16, 18])
     expect(batches).toEqual([[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]])
   })

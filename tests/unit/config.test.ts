@@ -40,6 +40,7 @@ describe('loadConfig: defaults', () => {
       webhookTimeoutMs: 10_000,
       logLevel: 'info',
       pollIntervalMs: 1000,
+      billingLeaseMs: 30_000,
     })
   })
 
@@ -65,6 +66,7 @@ describe('loadConfig: defaults', () => {
       DAWRI_WEBHOOK_RETRY_HOURS: '',
       DAWRI_WEBHOOK_TIMEOUT_MS: '',
       DAWRI_POLL_INTERVAL_MS: '',
+      DAWRI_BILLING_LEASE_MS: '',
     }
     expect(load(empty)).toEqual(load())
   })
@@ -99,6 +101,7 @@ describe('loadConfig: settings', () => {
       DAWRI_WEBHOOK_TIMEOUT_MS: '5000',
       LOG_LEVEL: 'silent',
       DAWRI_POLL_INTERVAL_MS: '50',
+      DAWRI_BILLING_LEASE_MS: '2000',
     })
     expect(config).toEqual({
       mode: 'production',
@@ -116,6 +119,7 @@ describe('loadConfig: settings', () => {
       webhookTimeoutMs: 5000,
       logLevel: 'silent',
       pollIntervalMs: 50,
+      billingLeaseMs: 2000,
     })
   })
 
@@ -198,6 +202,7 @@ describe('loadConfig: every bad setting throws ConfigError naming it', () => {
       ['DAWRI_WEBHOOK_RETRY_HOURS', ['721', 'x']],
       ['DAWRI_WEBHOOK_TIMEOUT_MS', ['99', '120001', '1s']],
       ['DAWRI_POLL_INTERVAL_MS', ['9', '600001', '1.5']],
+      ['DAWRI_BILLING_LEASE_MS', ['499', '3600001', '1.5']],
     ]
     for (const [name, values] of cases) {
       for (const value of values) expectConfigError({ [name]: value }, name)
