@@ -25,7 +25,7 @@ import {
   type RecurringFacts,
   type RecurringStatus,
   type WebhookTransactionStatus,
-} from './envelopes.js'
+} from './webhook-facts.js'
 
 /**
  * Loads the facts of webhook bodies from stored rows, presenting them exactly as

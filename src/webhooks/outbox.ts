@@ -11,10 +11,9 @@ import {
   buildV1TransactionEvent,
   buildV2PaymentStatusEvent,
   buildV2RecurringEvent,
-  type WebhookBody,
-  type WebhookContext,
-  type WebhookVersion,
 } from './envelopes.js'
+import type { WebhookContext, WebhookVersion } from './webhook-facts.js'
+import type { WebhookBody } from './wire-shapes.js'
 import { loadEventSources, type EventSource, type EventSubject } from './event-facts.js'
 
 /**

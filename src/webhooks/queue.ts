@@ -3,7 +3,7 @@ import { sql } from 'kysely'
 import type { Capabilities } from '../store/capabilities.js'
 import type { Db } from '../store/database.js'
 import { parseChaos, type WebhookChaos } from './chaos.js'
-import type { WebhookVersion } from './envelopes.js'
+import type { WebhookVersion } from './webhook-facts.js'
 import { webhookDb, webhookReference, type OutboxStatus } from './outbox.js'
 import { nextAttemptAfterFailure } from './retry-schedule.js'
 

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 
-import type { WebhookBody, WebhookVersion } from './envelopes.js'
+import type { WebhookVersion } from './webhook-facts.js'
+import type { WebhookBody } from './wire-shapes.js'
 
 /**
  * Webhook signatures exactly as reference §7.5 describes them: a `key=value,…` text built from

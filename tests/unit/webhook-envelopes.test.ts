@@ -4,20 +4,22 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 
 import {
-  INVOICE_STATUSES,
-  RECURRING_STATUSES,
-  WEBHOOK_TRANSACTION_STATUSES,
-  WEBHOOK_VERSIONS,
   buildV1RecurringEvent,
   buildV1TransactionEvent,
   buildV2PaymentStatusEvent,
   buildV2RecurringEvent,
   formatUtcIso,
   formatUtcIsoSeconds,
+} from '../../src/webhooks/envelopes.js'
+import {
+  INVOICE_STATUSES,
+  RECURRING_STATUSES,
+  WEBHOOK_TRANSACTION_STATUSES,
+  WEBHOOK_VERSIONS,
   type PaymentFacts,
   type RecurringFacts,
   type WebhookContext,
-} from '../../src/webhooks/envelopes.js'
+} from '../../src/webhooks/webhook-facts.js'
 import { signWebhookBody, signatureStringForBody, verifyWebhookSignature } from '../../src/webhooks/signature.js'
 
 const SECRET = 'test-secret-key'

@@ -14,7 +14,7 @@ import {
   signatureStringV2,
   verifyWebhookSignature,
 } from '../../src/webhooks/signature.js'
-import type { V1RecurringEvent } from '../../src/webhooks/envelopes.js'
+import type { V1RecurringEvent } from '../../src/webhooks/wire-shapes.js'
 
 const SECRET = 'test-secret-key'
 
