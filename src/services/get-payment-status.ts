@@ -3,6 +3,7 @@ import { FieldReader } from '../domain/field-reader.js'
 import type { FieldError } from '../domain/errors.js'
 import type { Merchant } from '../domain/merchant.js'
 import { fromInvoiceId, fromPaymentId } from '../domain/public-ids.js'
+import { CARD_DISPLAY_COLUMNS } from '../store/card-token.repository.js'
 import {
   findInvoice,
   findInvoiceByCustomerReference,
@@ -67,17 +68,7 @@ export async function listTransactionsWithCards(db: Executor, invoiceId: number)
     .selectFrom('transactions')
     .leftJoin('card_tokens', 'card_tokens.id', 'transactions.card_token_id')
     .selectAll('transactions')
-    .select([
-      'card_tokens.masked_number',
-      'card_tokens.brand',
-      'card_tokens.issuer',
-      'card_tokens.expiry_month',
-      'card_tokens.expiry_year',
-      'card_tokens.holder_name',
-      'card_tokens.pan_hash',
-      'card_tokens.token',
-      'card_tokens.purpose',
-    ])
+    .select(CARD_DISPLAY_COLUMNS)
     .where('transactions.invoice_id', '=', invoiceId)
     .orderBy('transactions.id')
     .execute()

@@ -21,6 +21,22 @@ export type CardTokenPurpose = (typeof CARD_TOKEN_PURPOSES)[number]
 /** A `card_tokens` row; `pan_encrypted` is ciphertext, never the number. */
 export type CardTokenRow = Selectable<CardTokenTable>
 
+/**
+ * The card columns shown next to a transaction (GetPaymentStatus, webhooks), for a
+ * `transactions LEFT JOIN card_tokens` select; never the encrypted number.
+ */
+export const CARD_DISPLAY_COLUMNS = [
+  'card_tokens.masked_number',
+  'card_tokens.brand',
+  'card_tokens.issuer',
+  'card_tokens.expiry_month',
+  'card_tokens.expiry_year',
+  'card_tokens.holder_name',
+  'card_tokens.pan_hash',
+  'card_tokens.token',
+  'card_tokens.purpose',
+] as const
+
 /** Issuer printed for every sandbox card (reference §4.2 sample: `"Issuer": "Test Bank"`). */
 export const SANDBOX_ISSUER = 'Test Bank'
 

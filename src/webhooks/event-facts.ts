@@ -8,7 +8,7 @@ import { midnightInstant } from '../domain/schedule.js'
 import { findPaymentMethod, serviceChargeMinor } from '../domain/payment-methods.js'
 import { toInvoiceId, toPaymentId, toRecurringId, type PublicIdKeys } from '../domain/public-ids.js'
 import { trackIdOf } from '../services/payment-status-view.js'
-import type { CardTokenRow } from '../store/card-token.repository.js'
+import { CARD_DISPLAY_COLUMNS, type CardTokenRow } from '../store/card-token.repository.js'
 import type { Executor, InvoiceRow, TransactionRow } from '../store/invoice.repository.js'
 import type { MerchantRow } from '../store/merchant.repository.js'
 import {
@@ -92,17 +92,7 @@ export async function loadEventSources(
       .selectFrom('transactions')
       .leftJoin('card_tokens', 'card_tokens.id', 'transactions.card_token_id')
       .selectAll('transactions')
-      .select([
-        'card_tokens.masked_number',
-        'card_tokens.brand',
-        'card_tokens.issuer',
-        'card_tokens.expiry_month',
-        'card_tokens.expiry_year',
-        'card_tokens.holder_name',
-        'card_tokens.pan_hash',
-        'card_tokens.token',
-        'card_tokens.purpose',
-      ])
+      .select(CARD_DISPLAY_COLUMNS)
       .where('transactions.id', 'in', chunk)
       .execute(),
   )
@@ -172,7 +162,7 @@ export async function loadEventSources(
 }
 
 /** The card columns webhooks show. */
-type CardColumn = 'masked_number' | 'brand' | 'issuer' | 'expiry_month' | 'expiry_year' | 'holder_name' | 'pan_hash' | 'token' | 'purpose'
+type CardColumn = (typeof CARD_DISPLAY_COLUMNS)[number] extends `card_tokens.${infer C}` ? C : never
 
 /** A transaction row with its card's columns, null without a card (a left join). */
 type WithNullableCard = TransactionRow & { [K in CardColumn]: CardTokenRow[K] | null }
