@@ -161,12 +161,7 @@ export async function recordAttemptOutcomes(
       .where('id', 'in', changedIds)
       .execute()
 
-    await announceAttemptOutcomes(
-      trx,
-      deps,
-      recorded.map((o) => o.attempt),
-      now,
-    )
+    await announceAttemptOutcomes(trx, deps, recorded.map((o) => o.attempt), now)
     return results
   })
 }

@@ -1,17 +1,13 @@
 import type { Merchant } from '../domain/merchant.js'
 import type { Deps } from '../services/deps.js'
+import { leaseRecurrences, type LeaseOptions } from './lease-recurrences.js'
 import { openAttempts } from './open-attempts.js'
 import type { PreparedAttempt } from './prepared-attempt.js'
 
 /** Options for {@link claimOpenAttempts}. */
-export interface ClaimOpenAttemptsOptions {
+export interface ClaimOpenAttemptsOptions extends LeaseOptions {
   /** The merchant's clock. */
   readonly now: number
-  /** Real time; only attempts whose recurrence lease ran out (or never existed) are taken. */
-  readonly realNow: number
-  readonly limit: number
-  readonly leaseMs?: number
-  readonly ignoreLeases?: boolean
 }
 
 /**
@@ -27,10 +23,8 @@ export async function claimOpenAttempts(
   merchant: Pick<Merchant, 'id'>,
   options: ClaimOpenAttemptsOptions,
 ): Promise<PreparedAttempt[]> {
-  const { realNow, limit } = options
-  const leaseUntil = realNow + (options.leaseMs ?? deps.config.billingLeaseMs)
   return deps.store.db.transaction().execute(async (trx) => {
-    let query = trx
+    const withOpenAttempts = trx
       .selectFrom('recurrences')
       .selectAll()
       .where('merchant_id', '=', merchant.id)
@@ -41,24 +35,8 @@ export async function claimOpenAttempts(
           .where('merchant_id', '=', merchant.id)
           .where('status', '=', 'open'),
       )
-    if (!options.ignoreLeases) {
-      query = query.where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', realNow)]))
-    }
-    query = query.orderBy('id').limit(limit)
-    if (deps.store.capabilities.skipLocked) {
-      query = options.ignoreLeases ? query.forUpdate() : query.forUpdate().skipLocked()
-    }
-    const rows = await query.execute()
-    if (rows.length === 0) return []
-    await trx
-      .updateTable('recurrences')
-      .set({ lease_until: leaseUntil })
-      .where(
-        'id',
-        'in',
-        rows.map((row) => row.id),
-      )
-      .execute()
+      .orderBy('id')
+    const rows = await leaseRecurrences(trx, deps, withOpenAttempts, options)
     return openAttempts(trx, deps, rows, 'reopen', options.now)
   })
 }

@@ -30,7 +30,7 @@ export interface BillingPassOptions {
   /** Stop claiming after this many attempts (fairness between merchants). Default: no limit. */
   readonly maxAttempts?: number
   readonly leaseMs?: number
-  /** See {@link ClaimDueAttemptsOptions.ignoreLeases}. */
+  /** See `LeaseOptions.ignoreLeases` (lease-recurrences.ts). */
   readonly ignoreLeases?: boolean
 }
 

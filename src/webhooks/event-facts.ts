@@ -87,7 +87,7 @@ export async function loadEventSources(
 ): Promise<EventSource[]> {
   const transactionIds = unique(subjects.flatMap((s) => (s.transactionId === null ? [] : [s.transactionId])))
   const recurrenceIds = unique(subjects.flatMap((s) => (s.kind === 'recurring' ? [s.recurrenceId] : [])))
-  const transactions = await byId(transactionIds, (chunk) =>
+  const transactions = await fetchById(transactionIds, (chunk) =>
     db
       .selectFrom('transactions')
       .leftJoin('card_tokens', 'card_tokens.id', 'transactions.card_token_id')
@@ -96,36 +96,29 @@ export async function loadEventSources(
       .where('transactions.id', 'in', chunk)
       .execute(),
   )
-  const recurrences = await byId(recurrenceIds, (chunk) =>
+  const recurrences = await fetchById(recurrenceIds, (chunk) =>
     db.selectFrom('recurrences').selectAll().where('id', 'in', chunk).execute(),
   )
   const invoiceIds = unique([
     ...[...transactions.values()].map((t) => t.invoice_id),
     ...[...recurrences.values()].map((r) => r.initial_invoice_id),
   ])
-  const invoices = await byId(invoiceIds, (chunk) => db.selectFrom('invoices').selectAll().where('id', 'in', chunk).execute())
+  const invoices = await fetchById(invoiceIds, (chunk) => db.selectFrom('invoices').selectAll().where('id', 'in', chunk).execute())
   const merchantIds = unique([
     ...[...invoices.values()].map((i) => i.merchant_id),
     ...[...recurrences.values()].map((r) => r.merchant_id),
   ])
-  const merchants = await byId(merchantIds, (chunk) =>
+  const merchants = await fetchById(merchantIds, (chunk) =>
     db.selectFrom('merchants').selectAll().where('id', 'in', chunk).execute(),
   )
   const sessionIds = [...new Set([...invoices.values()].flatMap((i) => (i.session_id === null ? [] : [i.session_id])))]
   // v2 `Invoice.ExternalIdentifier`: MyFatoorah documents it as the value sent as
   // `CustomerIdentifier`, which dawri receives in InitiateSession; invoices paid without a
   // session (or a session without one) send null, which signs as an empty value.
-  const identifiers = new Map<string, string | null>()
-  for (let i = 0; i < sessionIds.length; i += IN_LIST_CHUNK) {
-    const rows = await db
-      .selectFrom('sessions')
-      .select(['id', 'customer_identifier'])
-      .where('id', 'in', sessionIds.slice(i, i + IN_LIST_CHUNK))
-      .execute()
-    for (const row of rows) identifiers.set(row.id, row.customer_identifier)
-  }
-
-  const found = <T>(map: ReadonlyMap<number | string, T>, id: number, what: string): T => {
+  const sessions = await fetchById(sessionIds, (chunk) =>
+    db.selectFrom('sessions').select(['id', 'customer_identifier']).where('id', 'in', chunk).execute(),
+  )
+  const found = <T>(map: ReadonlyMap<number, T>, id: number, what: string): T => {
     const value = map.get(id)
     if (value === undefined) throw new AppError('INTERNAL', `${what} ${id} does not exist`)
     return value
@@ -137,7 +130,7 @@ export async function loadEventSources(
     const row = found(transactions, transactionId, 'Transaction')
     const invoice = found(invoices, row.invoice_id, 'Invoice')
     const merchant = found(merchants, invoice.merchant_id, 'Merchant')
-    const externalIdentifier = invoice.session_id === null ? null : (identifiers.get(invoice.session_id) ?? null)
+    const externalIdentifier = invoice.session_id === null ? null : (sessions.get(invoice.session_id)?.customer_identifier ?? null)
     const source = { facts: paymentFacts(row, invoice, merchant, externalIdentifier, ids), invoice, merchant }
     payments.set(transactionId, source)
     return source
@@ -266,11 +259,11 @@ function recurringFacts(
 }
 
 /** Rows fetched `IN (…)` chunk by chunk, keyed by id. */
-async function byId<T extends { id: number }>(
-  ids: readonly number[],
-  fetch: (chunk: number[]) => Promise<T[]>,
-): Promise<Map<number, T>> {
-  const rows = new Map<number, T>()
+async function fetchById<K extends number | string, T extends { id: K }>(
+  ids: readonly K[],
+  fetch: (chunk: K[]) => Promise<T[]>,
+): Promise<Map<K, T>> {
+  const rows = new Map<K, T>()
   for (let i = 0; i < ids.length; i += IN_LIST_CHUNK) {
     for (const row of await fetch(ids.slice(i, i + IN_LIST_CHUNK))) rows.set(row.id, row)
   }
