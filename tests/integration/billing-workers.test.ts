@@ -63,6 +63,23 @@ for (const dialect of DIALECTS) {
       }
     }
 
+    /** Waits until the merchant has an attempt open (committed, its outcome not yet recorded). */
+    async function waitForOpenAttempt(ctx: RecurringContext, timeoutMs: number): Promise<void> {
+      const deadline = Date.now() + timeoutMs
+      for (;;) {
+        const open = await app.deps.store.db
+          .selectFrom('recurrence_attempts')
+          .select('id')
+          .where('merchant_id', '=', ctx.merchantId)
+          .where('status', '=', 'open')
+          .limit(1)
+          .execute()
+        if (open.length > 0) return
+        if (Date.now() > deadline) throw new Error(`No attempt was open within ${timeoutMs} ms`)
+        await delay(10)
+      }
+    }
+
     /** Approved renewal charges per (recurrence, cycle), from the processor's ledger. */
     async function approvedPerCycle(ctx: RecurringContext): Promise<Map<string, number>> {
       const db = app.deps.store.db
@@ -196,7 +213,10 @@ for (const dialect of DIALECTS) {
           await delay(500)
           await skipDays(ctx, 4)
           for (; kills < 8; kills++) {
-            await delay(250 + Math.floor(Math.random() * 250))
+            // Kill only while attempts are open, i.e. while a worker holds charges in flight;
+            // random timing alone let fast runs kill idle workers.
+            await waitForOpenAttempt(ctx, 30_000)
+            await delay(Math.floor(Math.random() * 50))
             const victim = [...workers.live][Math.floor(Math.random() * workers.live.size)]
             if (victim) await workers.kill(victim, 'SIGKILL')
             workers.spawn()
