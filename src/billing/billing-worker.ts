@@ -1,6 +1,6 @@
 import { coerceError } from '../domain/errors.js'
 import { merchantNow } from '../domain/merchant.js'
-import type { Deps } from '../services/deps.js'
+import type { Deps } from '../deps.js'
 import { merchantRowToMerchant } from '../store/merchant.repository.js'
 import { addCounts, emptyCounts, type BillingCounts } from './billing-counts.js'
 import { runBillingPass, type BillingPassOptions } from './run-billing-pass.js'

@@ -1,6 +1,6 @@
 import { isCurrencyCode } from '../domain/currencies.js'
 import type { ChargeRequest, ChargeResult } from '../processor/card-processor.js'
-import type { Deps } from '../services/deps.js'
+import type { Deps } from '../deps.js'
 import { readCardNumber } from '../store/card-token.repository.js'
 import { attemptIdempotencyKey, type PreparedAttempt } from './prepared-attempt.js'
 

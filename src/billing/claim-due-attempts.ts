@@ -1,5 +1,5 @@
 import type { Merchant } from '../domain/merchant.js'
-import type { Deps } from '../services/deps.js'
+import type { Deps } from '../deps.js'
 import { leaseRecurrences, type LeaseOptions } from './lease-recurrences.js'
 import { openAttempts } from './open-attempts.js'
 import type { PreparedAttempt } from './prepared-attempt.js'

@@ -1,6 +1,6 @@
 import type { SelectQueryBuilder, Transaction } from 'kysely'
 
-import type { Deps } from '../services/deps.js'
+import type { Deps } from '../deps.js'
 import type { Database } from '../store/database.js'
 import type { RecurrenceRow } from '../store/recurrence.repository.js'
 

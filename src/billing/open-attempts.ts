@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import type { Insertable, Transaction } from 'kysely'
 
 import { findPaymentMethod } from '../domain/payment-methods.js'
-import type { Deps } from '../services/deps.js'
+import type { Deps } from '../deps.js'
 import type { Database, InvoiceTable } from '../store/database.js'
 import { findCycleInvoiceId, findLastAttemptNumber, type RecurrenceRow } from '../store/recurrence.repository.js'
 import type { PreparedAttempt } from './prepared-attempt.js'

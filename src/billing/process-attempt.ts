@@ -1,5 +1,5 @@
 import { coerceError } from '../domain/errors.js'
-import type { Deps } from '../services/deps.js'
+import type { Deps } from '../deps.js'
 import type { Batcher } from '../store/batcher.js'
 import { chargeAttempt } from './charge-attempt.js'
 import type { PreparedAttempt } from './prepared-attempt.js'

@@ -9,7 +9,7 @@ import {
   type RecurrenceStatus,
 } from '../domain/recurrence.js'
 import type { ChargeResult } from '../processor/card-processor.js'
-import type { Deps } from '../services/deps.js'
+import type { Deps } from '../deps.js'
 import { recurrenceRowToProgress, recurrenceRowToSchedule, type RecurrenceRow } from '../store/recurrence.repository.js'
 import type { PreparedAttempt } from './prepared-attempt.js'
 import { announceAttemptOutcomes } from './recurring-events.js'

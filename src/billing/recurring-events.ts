@@ -1,4 +1,4 @@
-import type { Deps } from '../services/deps.js'
+import type { Deps } from '../deps.js'
 import type { Executor } from '../store/invoice.repository.js'
 import type { EventSubject } from '../webhooks/event-facts.js'
 import { enqueueEvents, enqueueRecurringUpdate } from '../webhooks/outbox.js'

@@ -1,5 +1,5 @@
 import type { Merchant } from '../domain/merchant.js'
-import type { Deps } from '../services/deps.js'
+import type { Deps } from '../deps.js'
 import { createBatcher } from '../store/batcher.js'
 import { countAttempt, emptyCounts, type BillingCounts } from './billing-counts.js'
 import { claimDueAttempts } from './claim-due-attempts.js'

@@ -1,8 +1,8 @@
 import type { Config } from '../config.js'
 import { buildApp } from '../http/build-app.js'
-import { openRuntime } from '../runtime.js'
+import { openRuntime } from '../app/runtime.js'
 import { ensureDemoMerchant } from '../services/create-merchant.js'
-import { routeModules, workerModules } from '../modules.js'
+import { routeModules, workerModules } from '../app/modules.js'
 
 /** `dawri serve`: migrates, seeds the demo merchant on an empty database, runs the roles. */
 export async function serve(config: Config): Promise<void> {

@@ -1,4 +1,4 @@
-import { toLocal } from './local-time.js'
+import { formatLocalDashedDate, toLocal } from './local-time.js'
 
 /** Invoice statuses in GetPaymentStatus casing (reference §4.2). */
 export const INVOICE_STATUSES = ['Pending', 'Paid', 'Canceled'] as const
@@ -14,4 +14,9 @@ export const DEFAULT_INVOICE_LIFETIME_MS = 3 * 24 * 3_600_000
 /** `InvoiceReference`: local year followed by a six-digit sequence, e.g. 2026000042. */
 export function invoiceReference(internalId: number, createdAt: number, timeZone: string): string {
   return `${toLocal(createdAt, timeZone).year}${String(internalId).padStart(6, '0')}`
+}
+
+/** `TrackId` as MyFatoorah prints it: local date and a number (`10-01-2026_3250552`). */
+export function trackIdOf(transaction: { readonly id: number; readonly created_at: number }, timeZone: string): string {
+  return `${formatLocalDashedDate(transaction.created_at, timeZone)}_${String(transaction.id).padStart(7, '0')}`
 }

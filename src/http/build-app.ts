@@ -2,7 +2,7 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
 
-import type { Deps } from '../services/deps.js'
+import type { Deps } from '../deps.js'
 import { makeAuthHook } from './api/auth.js'
 import { installErrorHandler } from './api/error-handler.js'
 import { installIdempotencyRecorder, makeIdempotencyHook } from './api/idempotency.js'

@@ -8,7 +8,7 @@ import { isCountryCode } from '../domain/countries.js'
 import { announceRecurringUpdate } from '../billing/recurring-events.js'
 import type { Executor } from '../store/invoice.repository.js'
 import { lockRecurrence, recurrenceRowToProgress, recurrenceRowToSchedule } from '../store/recurrence.repository.js'
-import type { Deps } from './deps.js'
+import type { Deps } from '../deps.js'
 
 /** What {@link activateRecurrenceOnFirstPayment} needs to know about the approved first payment. */
 export interface ActivateRecurrenceOptions {

@@ -7,7 +7,7 @@ import { FieldReader } from '../domain/field-reader.js'
 import { formatLocalIso, fromLocal } from '../domain/local-time.js'
 import { merchantNow, type Merchant } from '../domain/merchant.js'
 import { deliverDueWebhooks } from '../webhooks/dispatcher.js'
-import type { Deps } from './deps.js'
+import type { Deps } from '../deps.js'
 
 const DAY_MS = 86_400_000
 /** Latest instant a JavaScript Date can hold. */

@@ -5,7 +5,7 @@ import { cancel } from '../domain/recurrence.js'
 import { announceRecurringUpdate } from '../billing/recurring-events.js'
 import { lockRecurrence, recurrenceRowToProgress, type RecurrenceRow } from '../store/recurrence.repository.js'
 import type { Executor } from '../store/invoice.repository.js'
-import type { Deps } from './deps.js'
+import type { Deps } from '../deps.js'
 
 /** MyFatoorah's success text for CancelRecurringPayment (reference §1.3). */
 export const CANCEL_SUCCESS_MESSAGE = 'Canceled successfully'

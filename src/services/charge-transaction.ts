@@ -5,7 +5,7 @@ import { paymentErrorMessage } from '../domain/payment-errors.js'
 import type { ChargeResult } from '../processor/card-processor.js'
 import { findCardTokenById, readCardNumber } from '../store/card-token.repository.js'
 import type { TransactionRow } from '../store/invoice.repository.js'
-import type { Deps } from './deps.js'
+import type { Deps } from '../deps.js'
 import { chargeKey } from './payment-claim.js'
 import { NO_ANSWER_ERROR_CODE, recordCustomerPaymentOutcome } from './record-customer-payment.js'
 

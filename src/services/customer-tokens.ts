@@ -1,7 +1,7 @@
 import { CARD_VIEW_BRAND_NAMES, isCardBrand } from '../domain/cards.js'
 import type { Merchant } from '../domain/merchant.js'
 import { listSavedTokens } from '../store/card-token.repository.js'
-import type { Deps } from './deps.js'
+import type { Deps } from '../deps.js'
 
 /** `CustomerTokens` of InitiateSession: the customer's saved cards (never recurring tokens). */
 export async function listCustomerTokens(deps: Deps, merchant: Merchant, customerIdentifier: string) {

@@ -8,7 +8,7 @@ import { findCardTokenByToken, type CardTokenRow } from '../store/card-token.rep
 import { findInvoiceByKey } from '../store/invoice.repository.js'
 import { readApiCard } from './card-input.js'
 import { chargeClaimedTransaction } from './charge-transaction.js'
-import type { Deps } from './deps.js'
+import type { Deps } from '../deps.js'
 import { claimCharge, type InvoiceRefusal } from './payment-claim.js'
 import { startCardPayment, type PaymentSource } from './start-card-payment.js'
 

@@ -11,7 +11,7 @@ import {
   type Executor,
   type InvoiceRow,
 } from '../store/invoice.repository.js'
-import type { Deps } from './deps.js'
+import type { Deps } from '../deps.js'
 import { paymentStatusView, type TransactionWithCard } from './payment-status-view.js'
 
 /** The key types of GetPaymentStatus (reference §4.2), matched case-insensitively. */

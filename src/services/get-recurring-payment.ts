@@ -16,7 +16,7 @@ import {
   recurrenceRowToSchedule,
   type RecurrenceRow,
 } from '../store/recurrence.repository.js'
-import type { Deps } from './deps.js'
+import type { Deps } from '../deps.js'
 
 /** Largest `PageSize`; without one, everything is returned (streamed), as MyFatoorah does. */
 export const MAX_PAGE_SIZE = 1000

@@ -9,7 +9,7 @@ import type { WebhookAttemptTable } from '../store/database.js'
 import { V1_EVENT_NAMES, V2_EVENT_NAMES, type WebhookVersion } from '../webhooks/webhook-facts.js'
 import { parseWebhookReference, webhookDb, webhookReference, type WebhookDatabase } from '../webhooks/outbox.js'
 import { signatureStringForBody, signWebhook } from '../webhooks/signature.js'
-import type { Deps } from './deps.js'
+import type { Deps } from '../deps.js'
 
 /** Events per page, as MyFatoorah (reference §7.1). */
 export const WEBHOOK_PAGE_SIZE = 500

@@ -4,7 +4,7 @@ import { FieldReader } from '../domain/field-reader.js'
 import type { Merchant } from '../domain/merchant.js'
 import { minorToMajorNumber, parseAmount } from '../domain/money.js'
 import { PAYMENT_METHODS, serviceChargeMinor } from '../domain/payment-methods.js'
-import type { Deps } from './deps.js'
+import type { Deps } from '../deps.js'
 
 /** InitiatePayment: the account's methods with charges for an amount. Stores nothing. */
 export function initiatePayment(deps: Deps, merchant: Merchant, body: unknown) {

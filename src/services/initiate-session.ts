@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { validationError, type FieldError } from '../domain/errors.js'
 import { FieldReader } from '../domain/field-reader.js'
 import { merchantNow, type Merchant } from '../domain/merchant.js'
-import type { Deps } from './deps.js'
+import type { Deps } from '../deps.js'
 import { listCustomerTokens } from './customer-tokens.js'
 
 /** How long a SessionId can wait for its card and its ExecutePayment. */

@@ -6,7 +6,7 @@ import type { PaymentMethod } from '../domain/payment-methods.js'
 import type { ChargeResult } from '../processor/card-processor.js'
 import type { InvoiceRow, TransactionRow } from '../store/invoice.repository.js'
 import { normalizeExpiryMonth, normalizeExpiryYear } from './card-input.js'
-import type { Deps } from './deps.js'
+import type { Deps } from '../deps.js'
 import { claimCharge, insertCustomerTransaction, invoiceRefusal, lockInvoiceForPayment, type InvoiceRefusal } from './payment-claim.js'
 import { recordCustomerPaymentOutcome } from './record-customer-payment.js'
 

@@ -6,8 +6,8 @@ import { paymentErrorMessage } from '../domain/payment-errors.js'
 import type { PaymentMethod } from '../domain/payment-methods.js'
 import type { Database } from '../store/database.js'
 import { findTransaction, type InvoiceRow, type TransactionRow } from '../store/invoice.repository.js'
-import type { Deps } from './deps.js'
-import { trackIdOf } from './payment-status-view.js'
+import type { Deps } from '../deps.js'
+import { trackIdOf } from '../domain/invoice.js'
 import { NO_ANSWER_ERROR_CODE, recordCustomerPaymentOutcome } from './record-customer-payment.js'
 
 /**

@@ -2,7 +2,7 @@ import { isCardBrand, PAYMENT_STATUS_BRAND_NAMES } from '../domain/cards.js'
 import { getCountry, type CountryCode } from '../domain/countries.js'
 import { getCurrency, isCurrencyCode, type CurrencyCode } from '../domain/currencies.js'
 import type { InvoiceItem, SupplierShare } from '../domain/execute-payment-request.js'
-import { invoiceReference } from '../domain/invoice.js'
+import { invoiceReference, trackIdOf } from '../domain/invoice.js'
 import {
   formatLocalDashedDate,
   formatLocalHumanDate,
@@ -30,10 +30,6 @@ function currencyOf(code: string): CurrencyCode {
   return code
 }
 
-/** `TrackId` as MyFatoorah prints it: local date and a number (`10-01-2026_3250552`). */
-export function trackIdOf(transaction: Pick<TransactionRow, 'id' | 'created_at'>, timeZone: string): string {
-  return `${formatLocalDashedDate(transaction.created_at, timeZone)}_${String(transaction.id).padStart(7, '0')}`
-}
 
 /** One entry of `InvoiceTransactions` (reference §4.2), wire spellings kept (`TransationValue`). */
 export function transactionView(transaction: TransactionWithCard, merchant: Merchant, ids: PublicIdKeys) {

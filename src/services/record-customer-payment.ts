@@ -4,7 +4,7 @@ import type { ChargeResult } from '../processor/card-processor.js'
 import type { TransactionRow } from '../store/invoice.repository.js'
 import { enqueuePaymentStatusChanged } from '../webhooks/outbox.js'
 import { activateRecurrenceOnFirstPayment } from './activate-recurrence.js'
-import type { Deps } from './deps.js'
+import type { Deps } from '../deps.js'
 
 /** Options for {@link recordCustomerPaymentOutcome}. */
 export interface RecordCustomerPaymentOptions {

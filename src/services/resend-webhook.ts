@@ -5,7 +5,7 @@ import { defaultTransport, deliverClaimedEvent } from '../webhooks/deliver-event
 import { parseWebhookReference, webhookDb, webhookReference } from '../webhooks/outbox.js'
 import type { ClaimedEvent } from '../webhooks/queue.js'
 import { parseChaos } from '../webhooks/chaos.js'
-import type { Deps } from './deps.js'
+import type { Deps } from '../deps.js'
 import { loadAttempts, webhookLogItem, type WebhookLogItem } from './get-webhooks.js'
 
 const NOT_FOUND_MESSAGE = 'No webhook event matches this Reference'

@@ -4,7 +4,7 @@ import { chargeAttempt } from '../billing/charge-attempt.js'
 import { openAttempts } from '../billing/open-attempts.js'
 import { recordAttemptOutcome } from '../billing/record-attempt-outcome.js'
 import { lockRecurrenceByPublicId } from './cancel-recurring-payment.js'
-import type { Deps } from './deps.js'
+import type { Deps } from '../deps.js'
 
 /** MyFatoorah's success text for ResumeRecurringPayment (reference §1.3). */
 export const RESUME_SUCCESS_MESSAGE = 'Recurring Resumed successfully'

@@ -8,7 +8,7 @@ import {
   serializeChaos,
   type WebhookChaos,
 } from '../webhooks/chaos.js'
-import type { Deps } from './deps.js'
+import type { Deps } from '../deps.js'
 
 /** `Data` of WebhookChaos: the settings now in force. */
 export interface WebhookChaosData {

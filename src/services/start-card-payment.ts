@@ -3,7 +3,7 @@ import { merchantNow, type Merchant } from '../domain/merchant.js'
 import type { PaymentMethod } from '../domain/payment-methods.js'
 import { findSavedTokenByPanHash, insertCardToken, type CardTokenRow } from '../store/card-token.repository.js'
 import type { InvoiceRow, TransactionRow } from '../store/invoice.repository.js'
-import type { Deps } from './deps.js'
+import type { Deps } from '../deps.js'
 import { insertCustomerTransaction, invoiceRefusal, lockInvoiceForPayment, type InvoiceRefusal } from './payment-claim.js'
 
 /** Where the money comes from: a card typed now, or a customer's saved token. */

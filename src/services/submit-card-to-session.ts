@@ -5,7 +5,7 @@ import { merchantNow } from '../domain/merchant.js'
 import { findSavedTokenByPanHash, insertCardToken } from '../store/card-token.repository.js'
 import { findMerchantById } from '../store/merchant.repository.js'
 import { readApiCard } from './card-input.js'
-import type { Deps } from './deps.js'
+import type { Deps } from '../deps.js'
 
 /** Card View network codes of `supportedNetworks` (reference §3.3: `v,m,ae,md`). */
 const NETWORK_BRANDS: Readonly<Record<string, CardBrand>> = { v: 'visa', m: 'mastercard', ae: 'amex', md: 'mada' }

@@ -1,4 +1,4 @@
-import type { Deps } from '../services/deps.js'
+import type { Deps } from '../deps.js'
 import { decideSendChaos } from './chaos.js'
 import { createHttpTransport, type WebhookTransport } from './deliver.js'
 import type { OutboxStatus } from './outbox.js'

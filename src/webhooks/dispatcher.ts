@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises'
 
 import { coerceError } from '../domain/errors.js'
-import type { Deps } from '../services/deps.js'
+import type { Deps } from '../deps.js'
 import type { WebhookTransport } from './deliver.js'
 import { createBatchRecorder, defaultTransport, deliverClaimedEvent, leaseMsOf } from './deliver-event.js'
 import { claimDueEvents, findMerchantsWithDueEvents, type ClaimedEvent, type ClaimOptions } from './queue.js'

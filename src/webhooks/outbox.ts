@@ -2,7 +2,7 @@ import { sql, type Generated, type Insertable, type Kysely } from 'kysely'
 
 import { getCountry, isCountryCode } from '../domain/countries.js'
 import { AppError } from '../domain/errors.js'
-import type { Deps } from '../services/deps.js'
+import type { Deps } from '../deps.js'
 import type { Database, OutboxEventTable } from '../store/database.js'
 import type { Executor } from '../store/invoice.repository.js'
 import { decideEnqueueChaos, parseChaos } from './chaos.js'

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-import type { Deps } from '../../src/services/deps.js'
+import type { Deps } from '../../src/deps.js'
 import { createStore } from '../../src/store/create-database.js'
 import { defaultTransport, deliveryHeaders, leaseMsOf } from '../../src/webhooks/deliver-event.js'
 import { deliverDueWebhooks, startWebhookDispatcher } from '../../src/webhooks/dispatcher.js'

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { makePublicIdKeys } from '../../src/domain/public-ids.js'
-import type { Deps } from '../../src/services/deps.js'
+import type { Deps } from '../../src/deps.js'
 import { enqueueEvents, enqueuePaymentStatusChanged, enqueueRecurringUpdate, webhookDb } from '../../src/webhooks/outbox.js'
 import { signatureStringForBody, signWebhook } from '../../src/webhooks/signature.js'
 import { DIALECTS } from '../support/dialects.js'

@@ -3,7 +3,7 @@ import { createServer, type IncomingHttpHeaders, type Server, type ServerRespons
 import type { AddressInfo } from 'node:net'
 
 import { enqueuePaymentStatusChanged, enqueueRecurringUpdate } from '../../src/webhooks/outbox.js'
-import type { Deps } from '../../src/services/deps.js'
+import type { Deps } from '../../src/deps.js'
 import type { Db } from '../../src/store/database.js'
 
 /**

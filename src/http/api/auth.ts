@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { AppError } from '../../domain/errors.js'
 import type { Merchant } from '../../domain/merchant.js'
 import { findMerchantByApiKey } from '../../store/merchant.repository.js'
-import type { Deps } from '../../services/deps.js'
+import type { Deps } from '../../deps.js'
 
 declare module 'fastify' {
   interface FastifyRequest {

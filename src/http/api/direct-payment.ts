@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 
 import { directPayment, type DirectPaymentLinks } from '../../services/direct-payment.js'
-import type { Deps } from '../../services/deps.js'
+import type { Deps } from '../../deps.js'
 import { requireMerchant } from './auth.js'
 import { success } from './envelope.js'
 import { BEARER, envelopeSchema, ERROR_RESPONSES, IDEMPOTENCY_HEADER } from './schemas.js'

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 
 import { AppError } from '../../domain/errors.js'
-import type { Deps } from '../../services/deps.js'
+import type { Deps } from '../../deps.js'
 
 /** How long a stored response answers repeats of its key (DESIGN.md: 24 h). */
 export const IDEMPOTENCY_WINDOW_MS = 24 * 3_600_000

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 
 import type { Merchant } from '../../domain/merchant.js'
 import { CANCEL_SUCCESS_MESSAGE, cancelRecurringPayment } from '../../services/cancel-recurring-payment.js'
-import type { Deps } from '../../services/deps.js'
+import type { Deps } from '../../deps.js'
 import {
   getRecurringPayment,
   MAX_PAGE_SIZE,

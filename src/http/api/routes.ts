@@ -4,7 +4,7 @@ import { executePayment } from '../../services/execute-payment.js'
 import { getPaymentStatus } from '../../services/get-payment-status.js'
 import { initiatePayment } from '../../services/initiate-payment.js'
 import { initiateSession } from '../../services/initiate-session.js'
-import type { Deps } from '../../services/deps.js'
+import type { Deps } from '../../deps.js'
 import { requireMerchant } from './auth.js'
 import { success } from './envelope.js'
 import {

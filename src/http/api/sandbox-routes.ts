@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 
 import { advanceSandboxClock } from '../../services/advance-sandbox-clock.js'
-import type { Deps } from '../../services/deps.js'
+import type { Deps } from '../../deps.js'
 import { withMerchantAuth } from '../build-app.js'
 import { requireMerchant } from './auth.js'
 import { success } from './envelope.js'

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 
-import type { Deps } from '../../services/deps.js'
+import type { Deps } from '../../deps.js'
 import { WEBHOOK_KEY_TYPES, WEBHOOK_LOG_STATUSES, getWebhooks } from '../../services/get-webhooks.js'
 import { resendWebhook } from '../../services/resend-webhook.js'
 import { setWebhookChaos } from '../../services/set-webhook-chaos.js'

@@ -1,6 +1,6 @@
 import type { Merchant } from '../../domain/merchant.js'
 import type { DirectPaymentLinks } from '../../services/direct-payment.js'
-import type { Deps } from '../../services/deps.js'
+import type { Deps } from '../../deps.js'
 import { otpUrl } from '../../services/public-urls.js'
 import { languageSegment, type PageLanguage } from './i18n.js'
 import type { PageSecurity } from './page-security.js'

@@ -2,7 +2,7 @@ import formbody from '@fastify/formbody'
 import type { FastifyInstance } from 'fastify'
 
 import { AppError, coerceError } from '../../domain/errors.js'
-import type { Deps } from '../../services/deps.js'
+import type { Deps } from '../../deps.js'
 import { registerDirectPaymentRoute } from '../api/direct-payment.js'
 import { ERROR_STATUS } from '../api/error-handler.js'
 import { withMerchantAuth } from '../build-app.js'

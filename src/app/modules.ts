@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify'
 
-import { startBillingWorker } from './billing/billing-worker.js'
-import { registerRecurringRoutes } from './http/api/recurring-routes.js'
-import { registerSandboxRoutes } from './http/api/sandbox-routes.js'
-import { registerWebhookRoutes } from './http/api/webhook-routes.js'
-import { registerCheckoutPages } from './http/pages/register-pages.js'
-import type { Deps } from './services/deps.js'
-import { startWebhookDispatcher } from './webhooks/dispatcher.js'
+import { startBillingWorker } from '../billing/billing-worker.js'
+import { registerRecurringRoutes } from '../http/api/recurring-routes.js'
+import { registerSandboxRoutes } from '../http/api/sandbox-routes.js'
+import { registerWebhookRoutes } from '../http/api/webhook-routes.js'
+import { registerCheckoutPages } from '../http/pages/register-pages.js'
+import type { Deps } from '../deps.js'
+import { startWebhookDispatcher } from '../webhooks/dispatcher.js'
 
 /** Route registrations of feature modules, added inside the authenticated /v2 scope. */
 export const routeModules: ReadonlyArray<(app: FastifyInstance, deps: Deps) => void | Promise<void>> = [

@@ -1,14 +1,14 @@
 import pino from 'pino'
 
-import type { Config } from './config.js'
-import { systemClock, type Clock } from './domain/clock.js'
-import { makePublicIdKeys } from './domain/public-ids.js'
-import { loggerOptions } from './http/logger.js'
-import { createCardVault, loadVaultKey } from './processor/card-vault.js'
-import { TestProcessor } from './processor/test-processor.js'
-import type { Deps } from './services/deps.js'
-import { createStore } from './store/create-database.js'
-import { ensureSetting, migrateToLatest } from './store/migrate.js'
+import type { Config } from '../config.js'
+import { systemClock, type Clock } from '../domain/clock.js'
+import { makePublicIdKeys } from '../domain/public-ids.js'
+import { loggerOptions } from '../http/logger.js'
+import { createCardVault, loadVaultKey } from '../processor/card-vault.js'
+import { TestProcessor } from '../processor/test-processor.js'
+import type { Deps } from '../deps.js'
+import { createStore } from '../store/create-database.js'
+import { ensureSetting, migrateToLatest } from '../store/migrate.js'
 
 /** Options for {@link openRuntime}. */
 export interface OpenRuntimeOptions {

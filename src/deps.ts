@@ -1,11 +1,11 @@
 import type { FastifyBaseLogger } from 'fastify'
 
-import type { Config } from '../config.js'
-import type { Clock } from '../domain/clock.js'
-import type { PublicIdKeys } from '../domain/public-ids.js'
-import type { CardProcessor } from '../processor/card-processor.js'
-import type { CardVault } from '../processor/card-vault.js'
-import type { Store } from '../store/create-database.js'
+import type { Config } from './config.js'
+import type { Clock } from './domain/clock.js'
+import type { PublicIdKeys } from './domain/public-ids.js'
+import type { CardProcessor } from './processor/card-processor.js'
+import type { CardVault } from './processor/card-vault.js'
+import type { Store } from './store/create-database.js'
 
 /** What services need from the outside world, passed as one plain argument. */
 export interface Deps {
