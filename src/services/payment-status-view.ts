@@ -4,7 +4,6 @@ import { getCurrency, isCurrencyCode, type CurrencyCode } from '../domain/curren
 import type { InvoiceItem, SupplierShare } from '../domain/execute-payment-request.js'
 import { invoiceReference, trackIdOf } from '../domain/invoice.js'
 import {
-  formatLocalDashedDate,
   formatLocalHumanDate,
   formatLocalIso,
   formatLocalTime,
