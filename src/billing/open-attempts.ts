@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 
 import type { Insertable, Transaction } from 'kysely'
 
+import { recurringChargeKind } from '../domain/charge.js'
 import { findPaymentMethod } from '../domain/payment-methods.js'
 import type { Deps } from '../deps.js'
 import type { Database, InvoiceTable } from '../store/database.js'
@@ -39,7 +40,7 @@ export async function openAttempts(
   const ids = rows.map((row) => row.id)
   const cardIds = [...new Set(rows.flatMap((row) => (row.card_token_id === null ? [] : [row.card_token_id])))]
   const [openRows, initialInvoices, cards] = await Promise.all([
-    trx.selectFrom('recurrence_attempts').selectAll().where('recurrence_id', 'in', ids).where('status', '=', 'open').execute(),
+    trx.selectFrom('charge_attempts').selectAll().where('recurrence_id', 'in', ids).where('status', '=', 'open').execute(),
     trx
       .selectFrom('invoices')
       .select([
@@ -98,8 +99,8 @@ export async function openAttempts(
         attemptId: open.id,
         recurrenceId: row.id,
         merchantId: row.merchant_id,
-        cycle: open.cycle,
-        attemptNumber: open.attempt_number,
+        cycle: open.cycle ?? 0,
+        attemptNumber: open.attempt_number ?? 0,
         invoiceId: open.invoice_id,
         transactionId,
         amountMinor: row.amount_minor,
@@ -178,11 +179,13 @@ export async function openAttempts(
   })
 
   const attempts = await trx
-    .insertInto('recurrence_attempts')
+    .insertInto('charge_attempts')
     .values(
       withInvoice.map((f) => ({
         recurrence_id: f.row.id,
         merchant_id: f.row.merchant_id,
+        kind: recurringChargeKind(f.attemptNumber, f.row.retry_count),
+        lease_until: null,
         cycle: f.row.next_cycle,
         attempt_number: f.attemptNumber,
         invoice_id: f.invoiceId,

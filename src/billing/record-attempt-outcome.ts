@@ -75,7 +75,7 @@ export async function recordAttemptOutcomes(
 
     const attemptIds = outcomes.map((o) => o.attempt.attemptId)
     const open = await trx
-      .selectFrom('recurrence_attempts')
+      .selectFrom('charge_attempts')
       .select('id')
       .where('id', 'in', attemptIds)
       .where('status', '=', 'open')
@@ -115,7 +115,7 @@ export async function recordAttemptOutcomes(
 
     const ids = recorded.map((o) => o.attempt.attemptId)
     await trx
-      .updateTable('recurrence_attempts')
+      .updateTable('charge_attempts')
       .set({
         status: byId(ids, recorded.map((o) => o.result.status), 'text'),
         error_code: byId(ids, recorded.map((o) => (o.result.status === 'declined' ? o.result.errorCode : null)), 'text'),

@@ -30,7 +30,7 @@ export async function claimOpenAttempts(
       .where('merchant_id', '=', merchant.id)
       .where('id', 'in', (eb) =>
         eb
-          .selectFrom('recurrence_attempts')
+          .selectFrom('charge_attempts')
           .select('recurrence_id')
           .where('merchant_id', '=', merchant.id)
           .where('status', '=', 'open'),

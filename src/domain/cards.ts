@@ -212,3 +212,7 @@ export function checkCard(
     },
   }
 }
+
+/** What a stored card token is for: one payment, a customer's saved card, or a recurrence's card. */
+export const CARD_TOKEN_PURPOSES = ['session', 'saved', 'recurring'] as const
+export type CardTokenPurpose = (typeof CARD_TOKEN_PURPOSES)[number]

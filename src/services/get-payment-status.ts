@@ -86,7 +86,7 @@ export async function listTransactionsWithCards(db: Executor, invoiceId: number)
             holder_name,
             pan_hash: pan_hash ?? '',
             token: token ?? '',
-            purpose: purpose ?? '',
+            purpose: purpose ?? 'session',
           },
   }))
 }

@@ -95,15 +95,15 @@ function outcomeColumns(result: ChargeResult) {
   switch (result.status) {
     case 'approved':
       return {
-        status: 'Succss',
+        status: 'Succss' as const,
         authorization_id: result.authorizationId,
         reference_id: result.referenceId,
         error_code: null,
         error_message: null,
       }
     case 'declined':
-      return { status: 'Failed', error_code: result.errorCode, error_message: paymentErrorMessage(result.errorCode) }
+      return { status: 'Failed' as const, error_code: result.errorCode, error_message: paymentErrorMessage(result.errorCode) }
     case 'unknown':
-      return { status: 'Failed', error_code: NO_ANSWER_ERROR_CODE, error_message: paymentErrorMessage(NO_ANSWER_ERROR_CODE) }
+      return { status: 'Failed' as const, error_code: NO_ANSWER_ERROR_CODE, error_message: paymentErrorMessage(NO_ANSWER_ERROR_CODE) }
   }
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 
 import type { Kysely, Selectable } from 'kysely'
 
-import { detectCardBrand, maskCardNumber, normalizeCardNumber } from '../domain/cards.js'
+import { detectCardBrand, maskCardNumber, normalizeCardNumber, type CardTokenPurpose } from '../domain/cards.js'
 import type { CardVault } from '../processor/card-vault.js'
 import type { CardTokenTable, Database } from './database.js'
 
@@ -12,11 +12,6 @@ import type { CardTokenTable, Database } from './database.js'
  * keyed hash, which is all that listings, responses and logs need.
  */
 
-/** What a card token is for. */
-export const CARD_TOKEN_PURPOSES = ['session', 'saved', 'recurring'] as const
-
-/** One of {@link CARD_TOKEN_PURPOSES}: one payment, a customer's saved card, or a recurrence's card. */
-export type CardTokenPurpose = (typeof CARD_TOKEN_PURPOSES)[number]
 
 /** A `card_tokens` row; `pan_encrypted` is ciphertext, never the number. */
 export type CardTokenRow = Selectable<CardTokenTable>

@@ -1,5 +1,12 @@
 import type { Generated, Kysely } from 'kysely'
 
+import type { CardTokenPurpose } from '../domain/cards.js'
+import type { AttemptStatus, ChargeKind, TransactionChannel } from '../domain/charge.js'
+import type { InvoiceStatus, TransactionStatus } from '../domain/invoice.js'
+import type { WebhookVersion } from '../domain/merchant.js'
+import type { RecurrenceStatus } from '../domain/recurrence.js'
+import type { RecurringType } from '../domain/schedule.js'
+
 /**
  * Row types of every table. Conventions shared by both dialects:
  * - times are epoch milliseconds (`bigint` columns, read back as JS numbers);
@@ -19,7 +26,7 @@ export interface Database {
   invoices: InvoiceTable
   transactions: TransactionTable
   recurrences: RecurrenceTable
-  recurrence_attempts: RecurrenceAttemptTable
+  charge_attempts: ChargeAttemptTable
   processor_ledger: ProcessorLedgerTable
   outbox_events: OutboxEventTable
   webhook_attempts: WebhookAttemptTable
@@ -42,8 +49,7 @@ export interface MerchantTable {
   /** 1 when ProcessingDetails.Bypass3DS / DirectPayment Bypass3DS may be used. */
   bypass_3ds_enabled: number
   webhook_url: string | null
-  /** 'v1' or 'v2' (reference §7). */
-  webhook_version: string
+  webhook_version: WebhookVersion
   webhook_secret: string
   /** Sandbox clock: milliseconds added to real time for this merchant. Only grows. */
   clock_offset_ms: number
@@ -95,8 +101,8 @@ export interface CardTokenTable {
   merchant_id: number
   /** Public token text, `TKN-<uuid>`. */
   token: string
-  /** 'session' (one payment), 'saved' (customer's saved card) or 'recurring'. */
-  purpose: string
+  /** One payment, a customer's saved card, or a recurrence's card. */
+  purpose: CardTokenPurpose
   customer_identifier: string | null
   /** AES-256-GCM ciphertext of the card number (base64 of iv|tag|ciphertext). */
   pan_encrypted: string
@@ -117,8 +123,8 @@ export interface InvoiceTable {
   merchant_id: number
   /** Random key used in hosted-page URLs (`invoiceKey`). */
   invoice_key: string
-  /** 'Pending' | 'Paid' | 'Canceled' (reference §4.2 casing). */
-  status: string
+  /** GetPaymentStatus casing. */
+  status: InvoiceStatus
   /** Amount in minor units of `currency` (the merchant's base currency). */
   value_minor: number
   currency: string
@@ -156,10 +162,9 @@ export interface TransactionTable {
   id: Generated<number>
   invoice_id: number
   merchant_id: number
-  /** 'InProgress' | 'Succss' | 'Failed' | 'Canceled' | 'Authorize' (wire spellings). */
-  status: string
-  /** 'hosted' | 'direct' | 'embedded' | 'automatic'. */
-  channel: string
+  /** Wire spellings, `Succss` included. */
+  status: TransactionStatus
+  channel: TransactionChannel
   payment_method_id: number
   gateway: string
   amount_minor: number
@@ -171,8 +176,10 @@ export interface TransactionTable {
   track_id: string | null
   authorization_id: string | null
   ip_address: string | null
-  /** Recurrence attempt that produced this transaction (automatic charges). */
+  /** The charge attempt that charges (or charged) this transaction; null until one is opened. */
   attempt_id: number | null
+  /** 1 when the customer asked to keep the card (SaveToken): it is saved once the payment is approved. */
+  save_card: Generated<number>
   created_at: number
   updated_at: number
 }
@@ -181,10 +188,8 @@ export interface RecurrenceTable {
   id: Generated<number>
   merchant_id: number
   initial_invoice_id: number
-  /** 'Draft' | 'Active' | 'Completed' | 'Uncompleted' | 'Canceled'. */
-  status: string
-  /** 'Custom' | 'Daily' | 'Weekly' | 'Monthly'. */
-  recurring_type: string
+  status: RecurrenceStatus
+  recurring_type: RecurringType
   interval_days: number | null
   /** Automatic charges after the first payment; 0 = until cancelled. */
   iteration: number
@@ -209,17 +214,25 @@ export interface RecurrenceTable {
   updated_at: number
 }
 
-export interface RecurrenceAttemptTable {
+/**
+ * Every movement of money: written (`open`) and committed before the processor is called, whose
+ * idempotency key is `attempt-<id>`; resolved once, with the outcome, in the transaction that
+ * records it.
+ */
+export interface ChargeAttemptTable {
   id: Generated<number>
-  recurrence_id: number
   merchant_id: number
-  cycle: number
-  /** 0 for the first attempt of the cycle, then 1…RetryCount for retries, then resumes. */
-  attempt_number: number
+  /** The invoice the attempt pays. */
   invoice_id: number
-  /** 'open' until the processor's outcome is recorded, then 'approved' | 'declined'. */
-  status: string
+  kind: ChargeKind
+  /** Recurring kinds only: the recurrence, its cycle (1-based) and the attempt's number in it (0 first, then retries, then resumes). */
+  recurrence_id: number | null
+  cycle: number | null
+  attempt_number: number | null
+  status: AttemptStatus
   error_code: string | null
+  /** Real time until which the opener owns the attempt (customer kinds); the recovery pass waits for it. */
+  lease_until: number | null
   created_at: number
   resolved_at: number | null
 }
@@ -232,12 +245,14 @@ export interface ProcessorLedgerTable {
   card_token_id: number | null
   amount_minor: number
   currency: string
-  /** 'approved' | 'declined'. */
-  outcome: string
+  outcome: 'approved' | 'declined'
   error_code: string | null
   authorization_id: string | null
   created_at: number
 }
+
+/** Delivery states of an outbox event. */
+export type OutboxStatus = 'pending' | 'delivered' | 'failed' | 'skipped'
 
 export interface OutboxEventTable {
   id: Generated<number>
@@ -248,10 +263,9 @@ export interface OutboxEventTable {
   entity_key: string
   /** Rendered webhook body (JSON) for the merchant's webhook version at write time. */
   body: string
-  webhook_version: string
+  webhook_version: WebhookVersion
   target_url: string | null
-  /** 'pending' | 'delivered' | 'failed' | 'skipped'. */
-  status: string
+  status: OutboxStatus
   attempt_count: number
   next_attempt_at: number
   lease_until: number | null

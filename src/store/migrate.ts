@@ -7,6 +7,7 @@ import type { Store } from './create-database.js'
 import { coreMigration } from './migrations/0001-core.js'
 import { billingMigration } from './migrations/0002-billing.js'
 import { webhooksMigration } from './migrations/0003-webhooks.js'
+import { chargingMigration } from './migrations/0004-charging.js'
 
 /** Every migration in order. Names sort lexically; never rename or edit a released one. */
 function listMigrations(dialect: DialectName): Record<string, Migration> {
@@ -14,6 +15,7 @@ function listMigrations(dialect: DialectName): Record<string, Migration> {
     '0001-core': coreMigration(dialect),
     '0002-billing': billingMigration(),
     '0003-webhooks': webhooksMigration(),
+    '0004-charging': chargingMigration(dialect),
   }
 }
 

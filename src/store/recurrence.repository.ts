@@ -8,14 +8,14 @@ import {
 } from '../domain/recurrence.js'
 import { isRecurringType, parseLocalDate } from '../domain/schedule.js'
 import type { Capabilities } from './capabilities.js'
-import type { RecurrenceAttemptTable, RecurrenceTable } from './database.js'
+import type { ChargeAttemptTable, RecurrenceTable } from './database.js'
 import type { Executor } from './invoice.repository.js'
 
 /** A `recurrences` row as stored. */
 export type RecurrenceRow = Selectable<RecurrenceTable>
 
-/** A `recurrence_attempts` row as stored. */
-export type RecurrenceAttemptRow = Selectable<RecurrenceAttemptTable>
+/** A `charge_attempts` row as stored. */
+export type RecurrenceAttemptRow = Selectable<ChargeAttemptTable>
 
 /** The fixed terms of a stored recurrence, in the merchant's zone and charge hour. */
 export function recurrenceRowToSchedule(
@@ -87,7 +87,7 @@ export async function findOpenAttempt(
   recurrenceId: number,
 ): Promise<RecurrenceAttemptRow | undefined> {
   return db
-    .selectFrom('recurrence_attempts')
+    .selectFrom('charge_attempts')
     .selectAll()
     .where('recurrence_id', '=', recurrenceId)
     .where('status', '=', 'open')
@@ -98,7 +98,7 @@ export async function findOpenAttempt(
 /** The highest attempt number used so far in a cycle, or -1 when none. */
 export async function findLastAttemptNumber(db: Executor, recurrenceId: number, cycle: number): Promise<number> {
   const row = await db
-    .selectFrom('recurrence_attempts')
+    .selectFrom('charge_attempts')
     .select((eb) => eb.fn.max('attempt_number').as('last'))
     .where('recurrence_id', '=', recurrenceId)
     .where('cycle', '=', cycle)

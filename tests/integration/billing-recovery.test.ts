@@ -44,7 +44,7 @@ for (const dialect of DIALECTS) {
 
     async function attemptsOf(ctx: RecurringContext, recurringId: string) {
       return app.deps.store.db
-        .selectFrom('recurrence_attempts')
+        .selectFrom('charge_attempts')
         .selectAll()
         .where('recurrence_id', '=', ctx.internalId(recurringId))
         .orderBy('id')

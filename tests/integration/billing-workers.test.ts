@@ -68,7 +68,7 @@ for (const dialect of DIALECTS) {
       const deadline = Date.now() + timeoutMs
       for (;;) {
         const open = await app.deps.store.db
-          .selectFrom('recurrence_attempts')
+          .selectFrom('charge_attempts')
           .select('id')
           .where('merchant_id', '=', ctx.merchantId)
           .where('status', '=', 'open')
@@ -84,7 +84,7 @@ for (const dialect of DIALECTS) {
     async function approvedPerCycle(ctx: RecurringContext): Promise<Map<string, number>> {
       const db = app.deps.store.db
       const attempts = await db
-        .selectFrom('recurrence_attempts')
+        .selectFrom('charge_attempts')
         .select(['id', 'recurrence_id', 'cycle'])
         .where('merchant_id', '=', ctx.merchantId)
         .execute()
@@ -168,7 +168,7 @@ for (const dialect of DIALECTS) {
       const perCycle = await approvedPerCycle(ctx)
       expect(perCycle.size).toBe(ids.length * 2)
       expect([...perCycle.values()].every((count) => count === 1)).toBe(true)
-      const open = await app.deps.store.db.selectFrom('recurrence_attempts').select('id').where('status', '=', 'open').execute()
+      const open = await app.deps.store.db.selectFrom('charge_attempts').select('id').where('status', '=', 'open').execute()
       expect(open).toEqual([])
     })
 
@@ -228,14 +228,14 @@ for (const dialect of DIALECTS) {
         expect(kills).toBe(8)
         // The kills hit work in flight: some attempts were only resolved after their lease ran out.
         const attempts = await app.deps.store.db
-          .selectFrom('recurrence_attempts')
+          .selectFrom('charge_attempts')
           .select(['created_at', 'resolved_at'])
           .where('merchant_id', '=', ctx.merchantId)
           .execute()
         expect(attempts.filter((a) => (a.resolved_at ?? 0) - a.created_at >= 1000).length).toBeGreaterThan(0)
         await expectEachCycleChargedOnce(ctx, ids, 4)
         const open = await app.deps.store.db
-          .selectFrom('recurrence_attempts')
+          .selectFrom('charge_attempts')
           .select('id')
           .where('merchant_id', '=', ctx.merchantId)
           .where('status', '=', 'open')

@@ -163,7 +163,7 @@ export async function openRecurringContext(app: TestApp): Promise<RecurringConte
     async approvedRenewals(recurringId) {
       const id = context.internalId(recurringId)
       const db = app.deps.store.db
-      const attempts = await db.selectFrom('recurrence_attempts').select(['id', 'cycle']).where('recurrence_id', '=', id).execute()
+      const attempts = await db.selectFrom('charge_attempts').select(['id', 'cycle']).where('recurrence_id', '=', id).execute()
       const cycleByKey = new Map(attempts.map((a) => [`attempt-${a.id}`, a.cycle]))
       const ledger = cycleByKey.size
         ? await db.selectFrom('processor_ledger').select('idempotency_key').where('idempotency_key', 'in', [...cycleByKey.keys()]).where('outcome', '=', 'approved').execute()

@@ -261,7 +261,7 @@ export async function emitPayment(
 export async function insertRecurrence(
   db: Db,
   merchantId: number,
-  options: { now: number; webhookUrl?: string | null; status?: string },
+  options: { now: number; webhookUrl?: string | null; status?: 'Draft' | 'Active' | 'Completed' | 'Uncompleted' | 'Canceled' },
 ): Promise<{ recurrenceId: number; initialInvoiceId: number }> {
   const initialInvoiceId = await insertInvoice(db, merchantId, { now: options.now, webhookUrl: options.webhookUrl ?? null, status: 'Paid' })
   const row = await db

@@ -1,0 +1,30 @@
+/**
+ * The vocabulary of the charging engine: every movement of money is a charge attempt, opened
+ * before the processor is called and resolved once with its outcome.
+ */
+
+/** Why money moves: a payment the customer makes, or the recurring engine's charges. */
+export const CHARGE_KINDS = ['customer', 'renewal', 'retry', 'resume'] as const
+export type ChargeKind = (typeof CHARGE_KINDS)[number]
+
+/** `open` from before the processor call until its outcome is recorded, then final. */
+export const ATTEMPT_STATUSES = ['open', 'approved', 'declined'] as const
+export type AttemptStatus = (typeof ATTEMPT_STATUSES)[number]
+
+/** How a transaction reached dawri: hosted pages, DirectPayment, Card View, or the billing engine. */
+export const TRANSACTION_CHANNELS = ['hosted', 'direct', 'embedded', 'automatic'] as const
+export type TransactionChannel = (typeof TRANSACTION_CHANNELS)[number]
+
+/** Channels a customer pays through (every channel but the engine's own). */
+export type CustomerChannel = Exclude<TransactionChannel, 'automatic'>
+
+/** The processor's idempotency key of an attempt: the same for every kind of charge. */
+export function attemptIdempotencyKey(attemptId: number): string {
+  return `attempt-${attemptId}`
+}
+
+/** The charge kind of a recurring attempt: number 0 is the cycle's renewal, up to RetryCount its retries, above that a Resume. */
+export function recurringChargeKind(attemptNumber: number, retryCount: number): Exclude<ChargeKind, 'customer'> {
+  if (attemptNumber === 0) return 'renewal'
+  return attemptNumber <= retryCount ? 'retry' : 'resume'
+}
