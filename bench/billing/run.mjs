@@ -102,7 +102,7 @@ async function runOne(dialect, latencyMs, N) {
       ids: makePublicIdKeys(idKey),
       clock: { now: () => Date.now() },
       logger: pino({ level: 'silent' }),
-      processor: new TestProcessor({ db: store.db, latencyMs, parallelWrites: store.capabilities.concurrentWriters ? 4 : 1 }),
+      processor: new TestProcessor({ db: store.db, latencyMs, parallelWrites: store.adapter.parallelWrites }),
       vault,
     }
     const now = Date.now()

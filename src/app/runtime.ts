@@ -31,7 +31,7 @@ export async function openRuntime(config: Config, options: OpenRuntimeOptions = 
     const processor = new TestProcessor({
       db: store.db,
       latencyMs: config.testProcessorLatencyMs,
-      parallelWrites: store.capabilities.concurrentWriters ? 4 : 1,
+      parallelWrites: store.adapter.parallelWrites,
     })
     return { config, store, ids: makePublicIdKeys(idKey), clock: options.clock ?? systemClock, logger, processor, vault }
   } catch (error) {

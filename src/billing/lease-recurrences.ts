@@ -36,9 +36,7 @@ export async function leaseRecurrences(
   if (!options.ignoreLeases) {
     query = query.where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', realNow)]))
   }
-  if (deps.store.capabilities.skipLocked) {
-    query = options.ignoreLeases ? query.forUpdate() : query.forUpdate().skipLocked()
-  }
+  query = options.ignoreLeases ? deps.store.adapter.lockRows(query) : deps.store.adapter.claimRows(query)
   const rows = await query.execute()
   if (rows.length === 0) return []
   await trx

@@ -68,9 +68,7 @@ export async function recordAttemptOutcomes(
   if (outcomes.length === 0) return []
   return deps.store.db.transaction().execute(async (trx) => {
     const recurrenceIds = [...new Set(outcomes.map((o) => o.attempt.recurrenceId))].sort((a, b) => a - b)
-    let locking = trx.selectFrom('recurrences').selectAll().where('id', 'in', recurrenceIds).orderBy('id')
-    // SQLite runs one transaction at a time; databases with SKIP LOCKED all have row locks.
-    if (deps.store.capabilities.skipLocked) locking = locking.forUpdate()
+    const locking = deps.store.adapter.lockRows(trx.selectFrom('recurrences').selectAll().where('id', 'in', recurrenceIds).orderBy('id'))
     const rows = new Map<number, RecurrenceRow>((await locking.execute()).map((row) => [row.id, row]))
 
     const attemptIds = outcomes.map((o) => o.attempt.attemptId)

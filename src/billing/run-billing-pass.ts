@@ -65,7 +65,7 @@ export async function runBillingPass(
   // PostgreSQL records several batches at once on separate connections; SQLite has one writer.
   const recorder = createBatcher((outcomes: readonly AttemptOutcome[]) => recordAttemptOutcomes(deps, merchant, outcomes, now), {
     maxBatch: MAX_RECORD_BATCH,
-    parallel: deps.store.capabilities.concurrentWriters ? 4 : 1,
+    parallel: deps.store.adapter.parallelWrites,
   })
 
   const common = { now, leaseMs: options.leaseMs, ignoreLeases: options.ignoreLeases }

@@ -43,7 +43,7 @@ export async function activateRecurrenceOnFirstPayment(
     .where('initial_invoice_id', '=', invoiceId)
     .executeTakeFirst()
   if (!found) return
-  const recurrence = await lockRecurrence(trx, deps.store.capabilities, found.id)
+  const recurrence = await lockRecurrence(trx, deps.store.adapter, found.id)
   if (!recurrence || recurrence.status !== 'Draft') return
 
   const merchant = await trx

@@ -29,7 +29,7 @@ export async function lockRecurrenceByPublicId(
     throw validationError([{ Name: 'RecurringId', Error: 'RecurringId is required, e.g. ?recurringId=RECUR123' }], false)
   }
   const id = fromRecurringId(recurringId, deps.ids)
-  const row = id === undefined ? undefined : await lockRecurrence(trx, deps.store.capabilities, id)
+  const row = id === undefined ? undefined : await lockRecurrence(trx, deps.store.adapter, id)
   if (!row || row.merchant_id !== merchant.id) throw unknownRecurringIdError()
   return row
 }

@@ -5,13 +5,14 @@ import SqliteDatabase from 'better-sqlite3'
 import { Kysely, PostgresDialect, SqliteDialect, type SqliteDialectConfig } from 'kysely'
 import pg from 'pg'
 
-import { CAPABILITIES, type Capabilities } from './capabilities.js'
+import { adapterFor, type StoreAdapter } from './adapter.js'
 import type { Database } from './database.js'
 
 /** A connected database with what it can do. */
 export interface Store {
   readonly db: Kysely<Database>
-  readonly capabilities: Capabilities
+  /** What differs between the dialects: locks, claims, writers. */
+  readonly adapter: StoreAdapter
   /** Closes every connection. */
   close(): Promise<void>
 }
@@ -40,14 +41,14 @@ export function createStore(options: CreateStoreOptions): Store {
     sqlite.pragma('busy_timeout = 5000')
     sqlite.pragma('foreign_keys = ON')
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) })
-    return { db, capabilities: CAPABILITIES.sqlite, close: () => db.destroy() }
+    return { db, adapter: adapterFor('sqlite'), close: () => db.destroy() }
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 })
     // An idle client losing its connection must not crash the process.
     pool.on('error', () => undefined)
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
-    return { db, capabilities: CAPABILITIES.postgres, close: () => db.destroy() }
+    return { db, adapter: adapterFor('postgres'), close: () => db.destroy() }
   }
   throw new Error(`Unsupported database URL "${url}": use sqlite:PATH or postgres://…`)
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 
 import { Migrator, type Migration, type MigrationProvider } from 'kysely'
 
-import type { DialectName } from './capabilities.js'
+import type { DialectName } from './adapter.js'
 import type { Store } from './create-database.js'
 import { coreMigration } from './migrations/0001-core.js'
 import { billingMigration } from './migrations/0002-billing.js'
@@ -22,7 +22,7 @@ function listMigrations(dialect: DialectName): Record<string, Migration> {
 /** Brings the schema to the latest version and creates instance settings. Throws on failure. */
 export async function migrateToLatest(store: Store): Promise<{ applied: string[] }> {
   const provider: MigrationProvider = {
-    getMigrations: async () => listMigrations(store.capabilities.dialect),
+    getMigrations: async () => listMigrations(store.adapter.dialect),
   }
   const migrator = new Migrator({ db: store.db, provider })
   const { error, results } = await migrator.migrateToLatest()

@@ -7,7 +7,7 @@ import {
   type RecurrenceSchedule,
 } from '../domain/recurrence.js'
 import { isRecurringType, parseLocalDate } from '../domain/schedule.js'
-import type { Capabilities } from './capabilities.js'
+import type { StoreAdapter } from './adapter.js'
 import type { ChargeAttemptTable, RecurrenceTable } from './database.js'
 import type { Executor } from './invoice.repository.js'
 
@@ -67,18 +67,14 @@ export async function findRecurrence(
     .executeTakeFirst()
 }
 
-/**
- * Reads a recurrence inside `trx` and keeps other writers off it until commit. PostgreSQL takes
- * a row lock (`FOR UPDATE`); SQLite needs none, its transactions already run one at a time.
- * Databases with SKIP LOCKED all have FOR UPDATE, so that capability decides.
- */
+/** Reads a recurrence inside `trx` and keeps other writers off it until commit. */
 export async function lockRecurrence(
   trx: Executor,
-  capabilities: Capabilities,
+  adapter: StoreAdapter,
   recurrenceId: number,
 ): Promise<RecurrenceRow | undefined> {
   const query = trx.selectFrom('recurrences').selectAll().where('id', '=', recurrenceId)
-  return (capabilities.skipLocked ? query.forUpdate() : query).executeTakeFirst()
+  return adapter.lockRows(query).executeTakeFirst()
 }
 
 /** The open (unresolved) attempt of a recurrence, if any; there is at most one at a time. */

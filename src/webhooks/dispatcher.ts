@@ -56,7 +56,7 @@ export async function deliverDueWebhooks(
   // Elapsed time, not deps.clock: a frozen test clock must not make this wait forever.
   const waitUntil = performance.now() + deps.config.webhookTimeoutMs + 1_000
   for (;;) {
-    const claimed = await claimDueEvents(deps.store.db, deps.store.capabilities, {
+    const claimed = await claimDueEvents(deps.store.db, deps.store.adapter, {
       realNow: deps.clock.now(),
       leaseMs: leaseMsOf(deps),
       limit: 16,
@@ -157,7 +157,7 @@ export async function startWebhookDispatcher(deps: Deps, options: DispatcherOpti
 
   const claim = async (claimOptions: Omit<ClaimOptions, 'realNow' | 'leaseMs'>): Promise<ClaimedEvent[]> => {
     try {
-      return await claimDueEvents(deps.store.db, deps.store.capabilities, {
+      return await claimDueEvents(deps.store.db, deps.store.adapter, {
         realNow: deps.clock.now(),
         leaseMs: leaseMsOf(deps),
         ...claimOptions,

@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 
-import type { Capabilities } from '../store/capabilities.js'
+import type { StoreAdapter } from '../store/adapter.js'
 import type { Db } from '../store/database.js'
 import { parseChaos, type WebhookChaos } from './chaos.js'
 import type { WebhookVersion } from './webhook-facts.js'
@@ -54,7 +54,7 @@ export interface ClaimOptions {
 }
 
 /** Leases up to `limit` due, unblocked events and returns them. */
-export async function claimDueEvents(db: Db, capabilities: Capabilities, options: ClaimOptions): Promise<ClaimedEvent[]> {
+export async function claimDueEvents(db: Db, adapter: StoreAdapter, options: ClaimOptions): Promise<ClaimedEvent[]> {
   const { realNow, limit } = options
   if (limit <= 0) return []
   const w = webhookDb(db)
@@ -101,7 +101,7 @@ export async function claimDueEvents(db: Db, capabilities: Capabilities, options
   if (picked.length === 0) return []
 
   let update = w.updateTable('outbox_events').set({ lease_until: realNow + options.leaseMs })
-  if (capabilities.skipLocked) {
+  if (adapter.concurrentWriters) {
     // Concurrent dispatchers skip rows another one is leasing instead of waiting for it.
     update = update.where('id', 'in', (eb) =>
       eb

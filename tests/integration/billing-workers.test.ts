@@ -8,7 +8,7 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { startBillingWorker } from '../../src/billing/billing-worker.js'
-import { CAPABILITIES } from '../../src/store/capabilities.js'
+import { adapterFor } from '../../src/store/adapter.js'
 import { DIALECTS } from '../support/dialects.js'
 import type { TestApp } from '../support/start-test-app.js'
 import { openRecurringContext, startRecurringApp, type RecurringContext } from './recurring-fixtures.js'
@@ -174,7 +174,7 @@ for (const dialect of DIALECTS) {
 
     // Several processes writing at once needs a database with concurrent writers (PostgreSQL);
     // SQLite serves one process.
-    it.skipIf(!CAPABILITIES[dialect].concurrentWriters)(
+    it.skipIf(!adapterFor(dialect).concurrentWriters)(
       'two worker processes on one database charge every cycle exactly once',
       async () => {
         const ctx = await openRecurringContext(app)
@@ -206,7 +206,7 @@ for (const dialect of DIALECTS) {
         // latency, so kills land while charges are in flight.
         const workers = workerPool({ DAWRI_TEST_PROCESSOR_LATENCY_MS: '150', DAWRI_BILLING_LEASE_MS: '1000' })
         // SQLite serves one process at a time; PostgreSQL runs two workers side by side.
-        const size = CAPABILITIES[dialect].concurrentWriters ? 2 : 1
+        const size = adapterFor(dialect).concurrentWriters ? 2 : 1
         let kills = 0
         try {
           for (let i = 0; i < size; i++) workers.spawn()

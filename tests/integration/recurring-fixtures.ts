@@ -4,7 +4,7 @@ import { merchantNow } from '../../src/domain/merchant.js'
 import { fromInvoiceId, fromRecurringId } from '../../src/domain/public-ids.js'
 import { recordCustomerPaymentOutcome } from '../../src/services/record-customer-payment.js'
 import { insertCardToken } from '../../src/store/card-token.repository.js'
-import type { DialectName } from '../../src/store/capabilities.js'
+import type { DialectName } from '../../src/store/adapter.js'
 import { findMerchantById } from '../../src/store/merchant.repository.js'
 import { startTestApp, type TestApp } from '../support/start-test-app.js'
 

@@ -44,7 +44,7 @@ for (const dialect of DIALECTS) {
         await emitPayment(app.deps, merchantId, invoiceId, { now: realNow })
 
         // What a dispatcher does up to the moment it dies: lease, send — and no record.
-        const [event] = await claimDueEvents(app.deps.store.db, app.deps.store.capabilities, {
+        const [event] = await claimDueEvents(app.deps.store.db, app.deps.store.adapter, {
           realNow,
           leaseMs: leaseMsOf(app.deps),
           limit: 10,
@@ -125,7 +125,7 @@ for (const dialect of DIALECTS) {
     // Several dispatchers need a database that several connections write at once; SQLite runs
     // one dispatcher in one process (capabilities.concurrentWriters is false).
     it('two dispatchers with their own connection pools share the work: each event once, in order', async (ctx) => {
-      if (!app.deps.store.capabilities.concurrentWriters) ctx.skip()
+      if (!app.deps.store.adapter.concurrentWriters) ctx.skip()
       realNow = Date.now()
       const receiver = await startReceiver()
       receiver.behaviour = () => ({ status: 200, delayMs: Math.floor(Math.random() * 5) })

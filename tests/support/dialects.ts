@@ -1,4 +1,4 @@
-import { DIALECT_NAMES, type DialectName } from '../../src/store/capabilities.js'
+import { DIALECT_NAMES, type DialectName } from '../../src/store/adapter.js'
 
 /**
  * Dialects the integration suite runs on, from TEST_DIALECTS=sqlite,postgres (default: both).

@@ -16,7 +16,7 @@ import { createCardVault } from '../../src/processor/card-vault.js'
 import { TestProcessor } from '../../src/processor/test-processor.js'
 import type { Deps } from '../../src/deps.js'
 import { createMerchant, type CreatedMerchant } from '../../src/services/create-merchant.js'
-import type { DialectName } from '../../src/store/capabilities.js'
+import type { DialectName } from '../../src/store/adapter.js'
 import { ensureSetting } from '../../src/store/migrate.js'
 import { createTestDatabase, type TestDatabase } from './test-database.js'
 
@@ -63,7 +63,7 @@ export async function startTestApp(dialect: DialectName, options: StartTestAppOp
     processor: new TestProcessor({
       db: database.store.db,
       latencyMs: config.testProcessorLatencyMs,
-      parallelWrites: database.store.capabilities.concurrentWriters ? 4 : 1,
+      parallelWrites: database.store.adapter.parallelWrites,
     }),
     vault: createCardVault(Buffer.alloc(32, 7)),
   }

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 
 import pg from 'pg'
 
-import type { DialectName } from '../../src/store/capabilities.js'
+import type { DialectName } from '../../src/store/adapter.js'
 import { createStore, type Store } from '../../src/store/create-database.js'
 import { migrateToLatest } from '../../src/store/migrate.js'
 import { POSTGRES_ADMIN_URL } from './dialects.js'

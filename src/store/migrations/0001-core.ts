@@ -1,6 +1,6 @@
 import type { CreateTableBuilder, Kysely } from 'kysely'
 
-import type { DialectName } from '../capabilities.js'
+import type { DialectName } from '../adapter.js'
 
 /** The first schema: every table of the platform (see store/database.ts for what columns mean). */
 export function coreMigration(dialect: DialectName) {

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely'
 
-import type { DialectName } from '../capabilities.js'
+import type { DialectName } from '../adapter.js'
 
 /**
  * One table of charge attempts for every movement of money (see store/database.ts,
