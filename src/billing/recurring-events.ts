@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.js'
-import type { Executor } from '../store/invoice.repository.js'
+import type { Executor } from '../store/database.js'
 import type { EventSubject } from '../webhooks/event-facts.js'
 import { enqueueEvents, enqueueRecurringUpdate } from '../webhooks/outbox.js'
 

@@ -6,7 +6,7 @@ import { activate, nextAttemptAt } from '../domain/recurrence.js'
 import { formatLocalDate, localDateOf } from '../domain/schedule.js'
 import { isCountryCode } from '../domain/countries.js'
 import { announceRecurringUpdate } from '../billing/recurring-events.js'
-import type { Executor } from '../store/invoice.repository.js'
+import type { Executor } from '../store/database.js'
 import { lockRecurrence, recurrenceRowToProgress, recurrenceRowToSchedule } from '../store/recurrence.repository.js'
 import type { Deps } from '../deps.js'
 

@@ -4,7 +4,7 @@ import { fromRecurringId } from '../domain/public-ids.js'
 import { cancel } from '../domain/recurrence.js'
 import { announceRecurringUpdate } from '../billing/recurring-events.js'
 import { lockRecurrence, recurrenceRowToProgress, type RecurrenceRow } from '../store/recurrence.repository.js'
-import type { Executor } from '../store/invoice.repository.js'
+import type { Executor } from '../store/database.js'
 import type { Deps } from '../deps.js'
 
 /** MyFatoorah's success text for CancelRecurringPayment (reference §1.3). */

@@ -1,6 +1,7 @@
 import { merchantNow, type Merchant } from '../domain/merchant.js'
 import { paymentErrorMessage } from '../domain/payment-errors.js'
-import type { InvoiceRow, TransactionRow } from '../store/invoice.repository.js'
+import type { InvoiceRow } from '../store/invoice.repository.js'
+import type { TransactionRow } from '../store/transaction.repository.js'
 import { chargeClaimedTransaction } from './charge-transaction.js'
 import type { Deps } from '../deps.js'
 import { claimCharge, type InvoiceRefusal } from './payment-claim.js'

@@ -7,7 +7,7 @@ import { formatLocalDate, localDateOf } from '../domain/schedule.js'
 import { merchantNow, type Merchant } from '../domain/merchant.js'
 import { EMBEDDED_CARD_METHOD_ID, findPaymentMethod } from '../domain/payment-methods.js'
 import { toInvoiceId, toPaymentId, toRecurringId } from '../domain/public-ids.js'
-import type { Executor } from '../store/invoice.repository.js'
+import type { Executor } from '../store/database.js'
 import type { Deps } from '../deps.js'
 import { checkoutUrl, directPaymentUrl, otpUrl } from './public-urls.js'
 

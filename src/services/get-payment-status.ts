@@ -4,13 +4,9 @@ import type { FieldError } from '../domain/errors.js'
 import type { Merchant } from '../domain/merchant.js'
 import { fromInvoiceId, fromPaymentId } from '../domain/public-ids.js'
 import { CARD_DISPLAY_COLUMNS } from '../store/card-token.repository.js'
-import {
-  findInvoice,
-  findInvoiceByCustomerReference,
-  findTransaction,
-  type Executor,
-  type InvoiceRow,
-} from '../store/invoice.repository.js'
+import { findInvoice, findInvoiceByCustomerReference, type InvoiceRow } from '../store/invoice.repository.js'
+import { findTransaction } from '../store/transaction.repository.js'
+import { type Executor } from '../store/database.js'
 import type { Deps } from '../deps.js'
 import { paymentStatusView, type TransactionWithCard } from './payment-status-view.js'
 

@@ -10,7 +10,7 @@ import { fromRecurringId, toInvoiceId, toRecurringId } from '../domain/public-id
 import { nextPayDate, RECURRENCE_STATUSES, type RecurrenceStatus } from '../domain/recurrence.js'
 import { formatLocalDate } from '../domain/schedule.js'
 import type { Database } from '../store/database.js'
-import type { Executor } from '../store/invoice.repository.js'
+import type { Executor } from '../store/database.js'
 import {
   recurrenceRowToProgress,
   recurrenceRowToSchedule,

@@ -13,7 +13,8 @@ import { formatAmount, formatDisplayValue, minorToMajorNumber } from '../domain/
 import { findPaymentMethod, serviceChargeMinor } from '../domain/payment-methods.js'
 import { toInvoiceId, toPaymentId, toRecurringId, type PublicIdKeys } from '../domain/public-ids.js'
 import type { CardTokenTable } from '../store/database.js'
-import type { InvoiceRow, TransactionRow } from '../store/invoice.repository.js'
+import type { InvoiceRow } from '../store/invoice.repository.js'
+import type { TransactionRow } from '../store/transaction.repository.js'
 
 /** The card columns shown with a transaction (never the number itself). */
 export type TransactionCard = Pick<

@@ -1,7 +1,7 @@
 import type { Merchant } from '../domain/merchant.js'
 import { paymentErrorMessage, type PaymentErrorCode } from '../domain/payment-errors.js'
 import type { ChargeResult } from '../processor/card-processor.js'
-import type { TransactionRow } from '../store/invoice.repository.js'
+import type { TransactionRow } from '../store/transaction.repository.js'
 import { enqueuePaymentStatusChanged } from '../webhooks/outbox.js'
 import { activateRecurrenceOnFirstPayment } from './activate-recurrence.js'
 import type { Deps } from '../deps.js'

@@ -1,4 +1,4 @@
-import type { Generated, Kysely } from 'kysely'
+import type { Generated, Kysely, Transaction } from 'kysely'
 
 import type { CardTokenPurpose } from '../domain/cards.js'
 import type { AttemptStatus, ChargeKind, TransactionChannel } from '../domain/charge.js'
@@ -292,3 +292,6 @@ export interface WebhookAttemptTable {
 
 /** The Kysely instance typed with dawri's schema. */
 export type Db = Kysely<Database>
+
+/** A database handle or an open transaction: what every store function runs on. */
+export type Executor = Kysely<Database> | Transaction<Database>

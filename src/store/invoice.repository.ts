@@ -1,14 +1,9 @@
-import type { Kysely, Selectable, Transaction } from 'kysely'
+import type { Insertable, Selectable } from 'kysely'
 
-import type { Database, InvoiceTable, TransactionTable } from './database.js'
+import type { Executor, InvoiceTable } from './database.js'
 
 /** An invoice row as stored. */
 export type InvoiceRow = Selectable<InvoiceTable>
-/** A transaction row as stored. */
-export type TransactionRow = Selectable<TransactionTable>
-
-/** A database handle or an open transaction. */
-export type Executor = Kysely<Database> | Transaction<Database>
 
 /** An invoice of this merchant by internal id; another merchant's invoice is not found. */
 export async function findInvoice(db: Executor, merchantId: number, invoiceId: number): Promise<InvoiceRow | undefined> {
@@ -36,17 +31,17 @@ export async function findInvoiceByCustomerReference(
     .executeTakeFirst()
 }
 
-/** A transaction of this merchant by internal id. */
-export async function findTransaction(db: Executor, merchantId: number, transactionId: number): Promise<TransactionRow | undefined> {
-  return db
-    .selectFrom('transactions')
-    .selectAll()
-    .where('id', '=', transactionId)
-    .where('merchant_id', '=', merchantId)
-    .executeTakeFirst()
-}
+/** The columns of a new invoice. */
+export type NewInvoice = Insertable<InvoiceTable>
 
-/** Every transaction of an invoice, oldest first. */
-export async function listTransactions(db: Executor, invoiceId: number): Promise<TransactionRow[]> {
-  return db.selectFrom('transactions').selectAll().where('invoice_id', '=', invoiceId).orderBy('id').execute()
+/** Inserts invoices with one statement; their ids and keys, in the order given. */
+export async function insertInvoices(db: Executor, invoices: readonly NewInvoice[]): Promise<Array<{ id: number; invoice_key: string }>> {
+  if (invoices.length === 0) return []
+  const rows = await db.insertInto('invoices').values([...invoices]).returning(['id', 'invoice_key']).execute()
+  const byKey = new Map(rows.map((row) => [row.invoice_key, row]))
+  return invoices.map((invoice) => {
+    const row = byKey.get(invoice.invoice_key)
+    if (!row) throw new Error('An inserted invoice came back without its key')
+    return row
+  })
 }

@@ -9,7 +9,7 @@ import {
 import { isRecurringType, parseLocalDate } from '../domain/schedule.js'
 import type { StoreAdapter } from './adapter.js'
 import type { ChargeAttemptTable, RecurrenceTable } from './database.js'
-import type { Executor } from './invoice.repository.js'
+import type { Executor } from './database.js'
 
 /** A `recurrences` row as stored. */
 export type RecurrenceRow = Selectable<RecurrenceTable>

@@ -9,7 +9,9 @@ import { findPaymentMethod, serviceChargeMinor } from '../domain/payment-methods
 import { toInvoiceId, toPaymentId, toRecurringId, type PublicIdKeys } from '../domain/public-ids.js'
 import { trackIdOf } from '../domain/invoice.js'
 import { CARD_DISPLAY_COLUMNS, type CardTokenRow } from '../store/card-token.repository.js'
-import type { Executor, InvoiceRow, TransactionRow } from '../store/invoice.repository.js'
+import type { InvoiceRow } from '../store/invoice.repository.js'
+import type { TransactionRow } from '../store/transaction.repository.js'
+import type { Executor } from '../store/database.js'
 import type { MerchantRow } from '../store/merchant.repository.js'
 import {
   recurrenceRowToProgress,

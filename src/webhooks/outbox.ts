@@ -4,7 +4,7 @@ import { getCountry, isCountryCode } from '../domain/countries.js'
 import { AppError } from '../domain/errors.js'
 import type { Deps } from '../deps.js'
 import type { Database, OutboxEventTable } from '../store/database.js'
-import type { Executor } from '../store/invoice.repository.js'
+import type { Executor } from '../store/database.js'
 import { decideEnqueueChaos, parseChaos } from './chaos.js'
 import {
   buildV1RecurringEvent,
