@@ -1,8 +1,6 @@
 import { createHash, randomInt } from 'node:crypto'
 import { setTimeout as delay } from 'node:timers/promises'
 
-import type { Insertable, Kysely, Selectable } from 'kysely'
-
 import {
   detectCardBrand,
   isCardExpired,
@@ -14,7 +12,14 @@ import {
 } from '../domain/cards.js'
 import { isPaymentErrorCode, paymentErrorMessage, type PaymentErrorCode } from '../domain/payment-errors.js'
 import { createBatcher, type Batcher } from '../store/batcher.js'
-import type { Database, ProcessorLedgerTable } from '../store/database.js'
+import type { Db } from '../store/database.js'
+import {
+  findLedgerEntry,
+  writeLedgerEntries,
+  type LedgerEntry,
+  type LedgerWrite,
+  type NewLedgerEntry,
+} from '../store/processor-ledger.repository.js'
 import type { CardProcessor, ChargeRequest, ChargeResult } from './card-processor.js'
 
 /** What a test card does (DESIGN.md "Test cards"; the numbers are a contract). */
@@ -91,16 +96,13 @@ const BEHAVIOUR_BY_NUMBER: ReadonlyMap<string, TestCardBehaviour> = new Map(
   TEST_CARDS.map((card) => [card.number, card.behaviour]),
 )
 
-/** A row of the processor's ledger. */
-export type LedgerEntry = Selectable<ProcessorLedgerTable>
-
 /** Options for {@link TestProcessor}. */
 export interface TestProcessorOptions {
   /**
    * Where the ledger lives. Must be the root Kysely instance, never a transaction: the processor
    * is a separate system and its records must not roll back with the caller's work.
    */
-  readonly db: Kysely<Database>
+  readonly db: Db
   /** Simulated network latency of each call, in milliseconds. Default is 0. */
   readonly latencyMs?: number
   /**
@@ -113,14 +115,6 @@ export interface TestProcessorOptions {
 
 /** Most charges recorded by one ledger statement. */
 const MAX_LEDGER_BATCH = 256
-
-/** The outcome of writing one charge to the ledger. */
-interface LedgerWrite {
-  /** The row stored under the key: this call's, or the earlier call's that won. */
-  readonly entry: LedgerEntry
-  /** True when this call wrote the row (the first call with its key). */
-  readonly recordedNow: boolean
-}
 
 /** The decision the test processor takes for a request, before recording it. */
 interface Decision {
@@ -144,9 +138,9 @@ interface Decision {
  * that a retry with the same key gets the same answer.
  */
 export class TestProcessor implements CardProcessor {
-  readonly #db: Kysely<Database>
+  readonly #db: Db
   readonly #latencyMs: number
-  readonly #ledger: Batcher<Insertable<ProcessorLedgerTable>, LedgerWrite>
+  readonly #ledger: Batcher<NewLedgerEntry, LedgerWrite>
 
   constructor(options: TestProcessorOptions) {
     if (options.db.isTransaction) {
@@ -202,37 +196,6 @@ export class TestProcessor implements CardProcessor {
     const entry = await findLedgerEntry(this.#db, idempotencyKey)
     return entry ? ledgerEntryToResult(entry) : undefined
   }
-}
-
-/**
- * Writes charges with one statement. The primary key makes the first writer of a key win, also
- * across processes on PostgreSQL; every other call with that key (in this batch or later) is
- * answered from the row that won, never from its own decision.
- */
-async function writeLedgerEntries(
-  db: Kysely<Database>,
-  entries: readonly Insertable<ProcessorLedgerTable>[],
-): Promise<LedgerWrite[]> {
-  const inserted = await db
-    .insertInto('processor_ledger')
-    .values([...entries])
-    .onConflict((oc) => oc.column('idempotency_key').doNothing())
-    .returningAll()
-    .execute()
-  const stored = new Map(inserted.map((entry) => [entry.idempotency_key, entry]))
-  const writers = new Set(stored.keys())
-  const others = entries.map((e) => e.idempotency_key).filter((key) => !stored.has(key))
-  if (others.length > 0) {
-    const existing = await db.selectFrom('processor_ledger').selectAll().where('idempotency_key', 'in', others).execute()
-    for (const entry of existing) stored.set(entry.idempotency_key, entry)
-  }
-  return entries.map(({ idempotency_key: key }) => {
-    const entry = stored.get(key)
-    if (!entry) throw new Error(`Ledger entry ${key} vanished after it was written`)
-    // The first item with a key in the batch is the one that wrote it; repeats are replays.
-    const recordedNow = writers.delete(key)
-    return { entry, recordedNow }
-  })
 }
 
 function decide(req: ChargeRequest, now: number): Decision {
@@ -306,35 +269,4 @@ function referenceIdFor(idempotencyKey: string): string {
 async function sleep(ms: number): Promise<void> {
   // At zero latency skip the timer: even setTimeout(0) costs a tick the billing bar can't spare.
   if (ms > 0) await delay(ms)
-}
-
-/** The ledger entry for a key, or `undefined` when the processor never received that charge. */
-export async function findLedgerEntry(db: Kysely<Database>, idempotencyKey: string): Promise<LedgerEntry | undefined> {
-  return db.selectFrom('processor_ledger').selectAll().where('idempotency_key', '=', idempotencyKey).executeTakeFirst()
-}
-
-/** Every ledger entry, oldest first (tests compare it with what the engine recorded). */
-export async function listLedger(db: Kysely<Database>): Promise<LedgerEntry[]> {
-  return db.selectFrom('processor_ledger').selectAll().orderBy('created_at').orderBy('idempotency_key').execute()
-}
-
-/** Filters for {@link countApprovedCharges}; omitted fields match everything. */
-export interface CountApprovedChargesFilter {
-  readonly merchantId?: number
-  readonly cardTokenId?: number
-}
-
-/** How many charges the processor approved, i.e. how many times money actually moved. */
-export async function countApprovedCharges(
-  db: Kysely<Database>,
-  filter: CountApprovedChargesFilter = {},
-): Promise<number> {
-  let query = db
-    .selectFrom('processor_ledger')
-    .select((eb) => eb.fn.countAll().as('count'))
-    .where('outcome', '=', 'approved')
-  if (filter.merchantId !== undefined) query = query.where('merchant_id', '=', filter.merchantId)
-  if (filter.cardTokenId !== undefined) query = query.where('card_token_id', '=', filter.cardTokenId)
-  const row = await query.executeTakeFirstOrThrow()
-  return Number(row.count)
 }

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { fromPaymentId } from '../../src/domain/public-ids.js'
-import { countApprovedCharges, listLedger } from '../../src/processor/test-processor.js'
 import { chargeKey } from '../../src/services/payment-claim.js'
 import { findCardTokenById, readCardNumber } from '../../src/store/card-token.repository.js'
+import { countApprovedCharges, listLedger } from '../../src/store/processor-ledger.repository.js'
 import { DIALECTS } from '../support/dialects.js'
 import { startTestApp, type TestApp } from '../support/start-test-app.js'
 import { csrfOf, executePayment, getPage, paymentIdOf, paymentStatus, postForm, submitCard } from './checkout-support.js'

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { fromPaymentId } from '../../src/domain/public-ids.js'
-import { countApprovedCharges, listLedger, TEST_CARDS } from '../../src/processor/test-processor.js'
+import { TEST_CARDS } from '../../src/processor/test-processor.js'
+import { countApprovedCharges, listLedger } from '../../src/store/processor-ledger.repository.js'
 import { DIALECTS } from '../support/dialects.js'
 import { startTestApp, type TestApp } from '../support/start-test-app.js'
 import { csrfOf, executePayment, getPage, payHosted, paymentIdOf, paymentStatus, postForm, submitCard, submitOtp } from './checkout-support.js'

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-import { countApprovedCharges } from '../../src/processor/test-processor.js'
+import { countApprovedCharges } from '../../src/store/processor-ledger.repository.js'
 import { DIALECTS } from '../support/dialects.js'
 import { startTestApp, type TestApp } from '../support/start-test-app.js'
 import { executePayment, paymentIdOf, paymentStatus, submitOtp } from './checkout-support.js'

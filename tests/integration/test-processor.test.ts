@@ -5,13 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PAYMENT_ERRORS, type PaymentErrorCode } from '../../src/domain/payment-errors.js'
 import type { ChargeRequest, ChargeResult } from '../../src/processor/card-processor.js'
 import { createCardVault } from '../../src/processor/card-vault.js'
-import {
-  countApprovedCharges,
-  findLedgerEntry,
-  listLedger,
-  TEST_CARDS,
-  TestProcessor,
-} from '../../src/processor/test-processor.js'
+import { TEST_CARDS, TestProcessor } from '../../src/processor/test-processor.js'
 import {
   findCardTokenById,
   findCardTokenByToken,
@@ -22,6 +16,7 @@ import {
   readCardNumber,
 } from '../../src/store/card-token.repository.js'
 import { createStore, type Store } from '../../src/store/create-database.js'
+import { countApprovedCharges, findLedgerEntry, listLedger } from '../../src/store/processor-ledger.repository.js'
 import { DIALECTS } from '../support/dialects.js'
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js'
 
@@ -158,7 +153,7 @@ for (const dialect of DIALECTS) {
         // A replay with the same key also learns the outcome, and charges nothing more.
         expect(await processor.charge(req, NOW)).toEqual(looked)
         expect(await processor.lookup(req.idempotencyKey)).toEqual(looked)
-        const rows = (await listLedger(database.store.db)).filter((r) => r.idempotency_key === req.idempotencyKey)
+        const rows = await listLedger(database.store.db, { idempotencyKeys: [req.idempotencyKey] })
         expect(rows).toHaveLength(1)
       })
 
@@ -230,7 +225,7 @@ for (const dialect of DIALECTS) {
         const second = await processor.charge(req, NOW + 60_000)
         expect(second).toEqual(first)
         expect(await processor.lookup(req.idempotencyKey)).toEqual(first)
-        const rows = (await listLedger(database.store.db)).filter((r) => r.idempotency_key === req.idempotencyKey)
+        const rows = await listLedger(database.store.db, { idempotencyKeys: [req.idempotencyKey] })
         expect(rows).toHaveLength(1)
         expect(rows[0]?.created_at).toBe(NOW)
       })
@@ -256,7 +251,7 @@ for (const dialect of DIALECTS) {
         const results = await Promise.all(Array.from({ length: 10 }, () => processor.charge(req, NOW)))
         expect(results[0]).toEqual(approved)
         for (const result of results) expect(result).toEqual(results[0])
-        const rows = (await listLedger(database.store.db)).filter((r) => r.idempotency_key === req.idempotencyKey)
+        const rows = await listLedger(database.store.db, { idempotencyKeys: [req.idempotencyKey] })
         expect(rows).toHaveLength(1)
       })
 
@@ -276,7 +271,7 @@ for (const dialect of DIALECTS) {
             expect(known).toHaveLength(9)
             for (const result of known) expect(result).toEqual(known[0])
             expect(known[0]).toEqual(await processor.lookup(req.idempotencyKey))
-            const rows = (await listLedger(database.store.db)).filter((r) => r.idempotency_key === req.idempotencyKey)
+            const rows = await listLedger(database.store.db, { idempotencyKeys: [req.idempotencyKey] })
             expect(rows).toHaveLength(1)
           }
         } finally {
@@ -370,12 +365,9 @@ for (const dialect of DIALECTS) {
       expect(row.token).toMatch(/^TKN-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)
       expect(row.pan_hash).toBe(vault.hashPan(PAN))
 
-      // Read the raw row as the database holds it, every column as text.
-      const raw = await database.store.db
-        .selectFrom('card_tokens')
-        .selectAll()
-        .where('id', '=', row.id)
-        .executeTakeFirstOrThrow()
+      // Read the row back as the database holds it, every column as text.
+      const raw = await findCardTokenById(database.store.db, MERCHANT, row.id)
+      if (!raw) throw new Error(`Card token ${row.id} was not stored`)
       for (const [column, value] of Object.entries(raw)) {
         expect(String(value), column).not.toContain(PAN)
         // Nor a long run of its digits (the masked form keeps only 6 + 4).
