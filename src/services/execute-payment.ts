@@ -8,6 +8,9 @@ import { merchantNow, type Merchant } from '../domain/merchant.js'
 import { EMBEDDED_CARD_METHOD_ID, findPaymentMethod } from '../domain/payment-methods.js'
 import { toInvoiceId, toPaymentId, toRecurringId } from '../domain/public-ids.js'
 import type { Executor } from '../store/database.js'
+import { insertInvoice, insertInvoiceTransaction, linkInitialInvoice } from '../store/invoice.repository.js'
+import { insertRecurrence } from '../store/recurring-payment.repository.js'
+import { findMerchantSession, markSessionUsed } from '../store/session.repository.js'
 import type { Deps } from '../deps.js'
 import { checkoutUrl, directPaymentUrl, otpUrl } from './public-urls.js'
 
@@ -41,12 +44,7 @@ export async function executePayment(deps: Deps, merchant: Merchant, body: unkno
   return deps.store.db.transaction().execute(async (trx) => {
     let sessionCardTokenId: number | null = null
     if (command.sessionId !== null) {
-      const session = await trx
-        .selectFrom('sessions')
-        .selectAll()
-        .where('id', '=', command.sessionId)
-        .where('merchant_id', '=', merchant.id)
-        .executeTakeFirst()
+      const session = await findMerchantSession(trx, merchant.id, command.sessionId)
       if (!session) throw validationError([{ Name: 'SessionId', Error: 'SessionId is not valid' }])
       if (session.used_at !== null) throw validationError([{ Name: 'SessionId', Error: 'SessionId has already been used' }])
       if (session.expires_at <= now) throw validationError([{ Name: 'SessionId', Error: 'SessionId has expired; call InitiateSession again' }])
@@ -54,13 +52,7 @@ export async function executePayment(deps: Deps, merchant: Merchant, body: unkno
         throw validationError([{ Name: 'SessionId', Error: 'No card was submitted for this SessionId; call myFatoorah.submit() first' }])
       }
       sessionCardTokenId = session.card_token_id
-      const claimed = await trx
-        .updateTable('sessions')
-        .set({ used_at: now })
-        .where('id', '=', session.id)
-        .where('used_at', 'is', null)
-        .executeTakeFirst()
-      if (Number(claimed.numUpdatedRows) !== 1) {
+      if (!(await markSessionUsed(trx, session.id, now))) {
         throw validationError([{ Name: 'SessionId', Error: 'SessionId has already been used' }])
       }
     }
@@ -69,83 +61,71 @@ export async function executePayment(deps: Deps, merchant: Merchant, body: unkno
     const method = findPaymentMethod(methodId)
     if (!method) throw new AppError('INTERNAL', `Payment method ${methodId} disappeared`)
     const invoiceKey = randomBytes(24).toString('base64url')
-    const invoice = await trx
-      .insertInto('invoices')
-      .values({
-        merchant_id: merchant.id,
-        invoice_key: invoiceKey,
-        status: 'Pending',
-        value_minor: command.invoiceValueMinor,
-        currency: command.currency,
-        display_currency: command.currency,
-        payment_method_id: methodId,
-        session_id: command.sessionId,
-        customer_name: command.customerName,
-        customer_mobile: command.customerMobile,
-        mobile_country_code: command.mobileCountryCode,
-        customer_email: command.customerEmail,
-        customer_reference: command.customerReference,
-        customer_civil_id: command.customerCivilId,
-        user_defined_field: command.userDefinedField,
-        language: command.language,
-        callback_url: command.callBackUrl,
-        error_url: command.errorUrl,
-        webhook_url: command.webhookUrl,
-        customer_address: command.customerAddress ? JSON.stringify(command.customerAddress) : null,
-        items: JSON.stringify(command.items),
-        shipping_method: command.shippingMethod,
-        shipping_consignee: command.shippingConsignee ? JSON.stringify(command.shippingConsignee) : null,
-        suppliers: JSON.stringify(command.suppliers),
-        processing_details: JSON.stringify({ autoCapture: command.autoCapture, bypass3ds: command.bypass3ds }),
-        recurrence_id: null,
-        recurrence_cycle: null,
-        expires_at: command.expiresAt ?? now + DEFAULT_INVOICE_LIFETIME_MS,
-        created_at: now,
-        paid_at: null,
-      })
-      .returning(['id'])
-      .executeTakeFirstOrThrow()
+    const invoice = await insertInvoice(trx, {
+      merchant_id: merchant.id,
+      invoice_key: invoiceKey,
+      status: 'Pending',
+      value_minor: command.invoiceValueMinor,
+      currency: command.currency,
+      display_currency: command.currency,
+      payment_method_id: methodId,
+      session_id: command.sessionId,
+      customer_name: command.customerName,
+      customer_mobile: command.customerMobile,
+      mobile_country_code: command.mobileCountryCode,
+      customer_email: command.customerEmail,
+      customer_reference: command.customerReference,
+      customer_civil_id: command.customerCivilId,
+      user_defined_field: command.userDefinedField,
+      language: command.language,
+      callback_url: command.callBackUrl,
+      error_url: command.errorUrl,
+      webhook_url: command.webhookUrl,
+      customer_address: command.customerAddress ? JSON.stringify(command.customerAddress) : null,
+      items: JSON.stringify(command.items),
+      shipping_method: command.shippingMethod,
+      shipping_consignee: command.shippingConsignee ? JSON.stringify(command.shippingConsignee) : null,
+      suppliers: JSON.stringify(command.suppliers),
+      processing_details: JSON.stringify({ autoCapture: command.autoCapture, bypass3ds: command.bypass3ds }),
+      recurrence_id: null,
+      recurrence_cycle: null,
+      expires_at: command.expiresAt ?? now + DEFAULT_INVOICE_LIFETIME_MS,
+      created_at: now,
+      paid_at: null,
+    })
 
     let recurringId = ''
     if (command.recurring) {
       const recurrence = await insertDraftRecurrence(trx, merchant, command, invoice.id, now)
       recurringId = toRecurringId(recurrence, deps.ids)
-      await trx
-        .updateTable('invoices')
-        .set({ recurrence_id: recurrence, recurrence_cycle: 0 })
-        .where('id', '=', invoice.id)
-        .execute()
+      await linkInitialInvoice(trx, invoice.id, recurrence)
     }
 
     let paymentUrl: string
     if (command.sessionId !== null) {
       // Embedded payments skip the card page: the card is already bound to the session, so the
       // customer goes straight to the OTP step (reference §3.3 flow).
-      const transaction = await trx
-        .insertInto('transactions')
-        .values({
-          invoice_id: invoice.id,
-          merchant_id: merchant.id,
-          status: 'InProgress',
-          channel: 'embedded',
-          payment_method_id: methodId,
-          gateway: method.gateway,
-          amount_minor: command.invoiceValueMinor,
-          currency: command.currency,
-          card_token_id: sessionCardTokenId,
-          error_code: null,
-          error_message: null,
-          reference_id: null,
-          track_id: null,
-          authorization_id: null,
-          ip_address: null,
-          attempt_id: null,
-          created_at: now,
-          updated_at: now,
-        })
-        .returning(['id'])
-        .executeTakeFirstOrThrow()
-      paymentUrl = otpUrl(deps.config, merchant, command.language, toPaymentId(transaction.id, deps.ids), command.sessionId)
+      const transactionId = await insertInvoiceTransaction(trx, {
+        invoice_id: invoice.id,
+        merchant_id: merchant.id,
+        status: 'InProgress',
+        channel: 'embedded',
+        payment_method_id: methodId,
+        gateway: method.gateway,
+        amount_minor: command.invoiceValueMinor,
+        currency: command.currency,
+        card_token_id: sessionCardTokenId,
+        error_code: null,
+        error_message: null,
+        reference_id: null,
+        track_id: null,
+        authorization_id: null,
+        ip_address: null,
+        attempt_id: null,
+        created_at: now,
+        updated_at: now,
+      })
+      paymentUrl = otpUrl(deps.config, merchant, command.language, toPaymentId(transactionId, deps.ids), command.sessionId)
     } else if (method.isDirectPayment) {
       paymentUrl = directPaymentUrl(deps.config, invoiceKey, method.id)
     } else {
@@ -172,32 +152,27 @@ async function insertDraftRecurrence(
 ): Promise<number> {
   const recurring = command.recurring
   if (!recurring) throw new AppError('INTERNAL', 'insertDraftRecurrence needs a RecurringModel')
-  const row = await trx
-    .insertInto('recurrences')
-    .values({
-      merchant_id: merchant.id,
-      initial_invoice_id: initialInvoiceId,
-      status: 'Draft',
-      recurring_type: recurring.recurringType,
-      interval_days: recurring.intervalDays,
-      iteration: recurring.iteration,
-      retry_count: recurring.retryCount,
-      amount_minor: command.invoiceValueMinor,
-      currency: command.currency,
-      // Until the first payment the schedule counts from the creation date; paying re-anchors
-      // it on the payment date (docs/recurring.md).
-      anchor_date: formatLocalDate(localDateOf(now, merchant.timeZone)),
-      card_token_id: null,
-      executed_times: 0,
-      next_cycle: 1,
-      failed_attempts: 0,
-      next_attempt_at: null,
-      last_pay_at: null,
-      lease_until: null,
-      created_at: now,
-      updated_at: now,
-    })
-    .returning(['id'])
-    .executeTakeFirstOrThrow()
-  return row.id
+  return insertRecurrence(trx, {
+    merchant_id: merchant.id,
+    initial_invoice_id: initialInvoiceId,
+    status: 'Draft',
+    recurring_type: recurring.recurringType,
+    interval_days: recurring.intervalDays,
+    iteration: recurring.iteration,
+    retry_count: recurring.retryCount,
+    amount_minor: command.invoiceValueMinor,
+    currency: command.currency,
+    // Until the first payment the schedule counts from the creation date; paying re-anchors
+    // it on the payment date (docs/recurring.md).
+    anchor_date: formatLocalDate(localDateOf(now, merchant.timeZone)),
+    card_token_id: null,
+    executed_times: 0,
+    next_cycle: 1,
+    failed_attempts: 0,
+    next_attempt_at: null,
+    last_pay_at: null,
+    lease_until: null,
+    created_at: now,
+    updated_at: now,
+  })
 }

@@ -3,12 +3,16 @@ import { FieldReader } from '../domain/field-reader.js'
 import type { FieldError } from '../domain/errors.js'
 import type { Merchant } from '../domain/merchant.js'
 import { fromInvoiceId, fromPaymentId } from '../domain/public-ids.js'
-import { CARD_DISPLAY_COLUMNS } from '../store/card-token.repository.js'
-import { findInvoice, findInvoiceByCustomerReference, type InvoiceRow } from '../store/invoice.repository.js'
+import {
+  findInvoice,
+  findInvoiceByCustomerReference,
+  listTransactionsWithCards,
+  type InvoiceRow,
+} from '../store/invoice.repository.js'
 import { findTransaction } from '../store/transaction.repository.js'
-import { type Executor } from '../store/database.js'
+import type { Executor } from '../store/database.js'
 import type { Deps } from '../deps.js'
-import { paymentStatusView, type TransactionWithCard } from './payment-status-view.js'
+import { paymentStatusView } from './payment-status-view.js'
 
 /** The key types of GetPaymentStatus (reference §4.2), matched case-insensitively. */
 export const PAYMENT_STATUS_KEY_TYPES = ['InvoiceId', 'PaymentId', 'CustomerReference'] as const
@@ -56,33 +60,4 @@ async function findInvoiceByKey(
     case 'CustomerReference':
       return findInvoiceByCustomerReference(db, merchant.id, key)
   }
-}
-
-/** Transactions of an invoice with the display facts of their cards, oldest first. */
-export async function listTransactionsWithCards(db: Executor, invoiceId: number): Promise<TransactionWithCard[]> {
-  const rows = await db
-    .selectFrom('transactions')
-    .leftJoin('card_tokens', 'card_tokens.id', 'transactions.card_token_id')
-    .selectAll('transactions')
-    .select(CARD_DISPLAY_COLUMNS)
-    .where('transactions.invoice_id', '=', invoiceId)
-    .orderBy('transactions.id')
-    .execute()
-  return rows.map(({ masked_number, brand, issuer, expiry_month, expiry_year, holder_name, pan_hash, token, purpose, ...transaction }) => ({
-    ...transaction,
-    card:
-      masked_number === null
-        ? null
-        : {
-            masked_number,
-            brand: brand ?? '',
-            issuer: issuer ?? '',
-            expiry_month: expiry_month ?? '',
-            expiry_year: expiry_year ?? '',
-            holder_name,
-            pan_hash: pan_hash ?? '',
-            token: token ?? '',
-            purpose: purpose ?? 'session',
-          },
-  }))
 }

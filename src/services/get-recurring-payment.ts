@@ -1,21 +1,25 @@
-import type { ExpressionBuilder } from 'kysely'
-
 import { isCurrencyCode } from '../domain/currencies.js'
 import { validationError, type FieldError } from '../domain/errors.js'
 import { FieldReader } from '../domain/field-reader.js'
+import type { InvoiceStatus } from '../domain/invoice.js'
 import { formatLocalIso } from '../domain/local-time.js'
 import type { Merchant } from '../domain/merchant.js'
 import { minorToMajorNumber } from '../domain/money.js'
 import { fromRecurringId, toInvoiceId, toRecurringId } from '../domain/public-ids.js'
 import { nextPayDate, RECURRENCE_STATUSES, type RecurrenceStatus } from '../domain/recurrence.js'
 import { formatLocalDate } from '../domain/schedule.js'
-import type { Database } from '../store/database.js'
 import type { Executor } from '../store/database.js'
 import {
   recurrenceRowToProgress,
   recurrenceRowToSchedule,
   type RecurrenceRow,
 } from '../store/recurrence.repository.js'
+import {
+  listCycleInvoices,
+  listRecurrencesAfter,
+  listRecurrencesPage,
+  type RecurrenceFilter,
+} from '../store/recurring-payment.repository.js'
 import type { Deps } from '../deps.js'
 
 /** Largest `PageSize`; without one, everything is returned (streamed), as MyFatoorah does. */
@@ -40,7 +44,7 @@ export interface RecurringInvoiceView {
   CustomerName: string | null
   CustomerMobile: string | null
   CreatedDate: string
-  InvoiceStatus: string
+  InvoiceStatus: InvoiceStatus
 }
 
 /** One `Data.RecurringPayment[]` entry (reference §5.1). */
@@ -105,26 +109,20 @@ export async function* streamRecurringPayments(
 ): AsyncGenerator<RecurringPaymentView[]> {
   if (query.recurrenceId === null) return
   const db = deps.store.db
-  const { recurrenceId, status } = query
-  const matching = (eb: ExpressionBuilder<Database, 'recurrences'>) =>
-    eb.and([
-      eb('merchant_id', '=', merchant.id),
-      ...(recurrenceId === undefined ? [] : [eb('id', '=', recurrenceId)]),
-      ...(status === undefined ? [] : [eb('status', '=', status)]),
-    ])
-  const base = () => db.selectFrom('recurrences').selectAll().where(matching).orderBy('id')
+  const filter: RecurrenceFilter = {
+    merchantId: merchant.id,
+    ...(query.recurrenceId === undefined ? {} : { recurrenceId: query.recurrenceId }),
+    ...(query.status === undefined ? {} : { status: query.status }),
+  }
   if (query.pageSize !== undefined) {
     const offset = ((query.pageNumber ?? 1) - 1) * query.pageSize
-    // The offset is walked on ids alone (an index-only scan of (merchant_id[, status], id)),
-    // and only the page's rows are read: deep pages of a million rows stay fast.
-    const pageIds = db.selectFrom('recurrences').select('id').where(matching).orderBy('id').limit(query.pageSize).offset(offset)
-    const rows = await db.selectFrom('recurrences').selectAll().where('id', 'in', pageIds).orderBy('id').execute()
+    const rows = await listRecurrencesPage(db, filter, { limit: query.pageSize, offset })
     yield await viewsOf(db, deps, merchant, rows)
     return
   }
   let afterId = 0
   for (;;) {
-    const rows = await base().where('id', '>', afterId).limit(CHUNK_SIZE).execute()
+    const rows = await listRecurrencesAfter(db, filter, afterId, CHUNK_SIZE)
     if (rows.length === 0) return
     yield await viewsOf(db, deps, merchant, rows)
     const last = rows[rows.length - 1]
@@ -140,17 +138,7 @@ async function viewsOf(
   rows: readonly RecurrenceRow[],
 ): Promise<RecurringPaymentView[]> {
   if (rows.length === 0) return []
-  const invoices = await db
-    .selectFrom('invoices')
-    .select(['id', 'recurrence_id', 'customer_reference', 'customer_name', 'customer_mobile', 'mobile_country_code', 'created_at', 'status'])
-    .where(
-      'recurrence_id',
-      'in',
-      rows.map((row) => row.id),
-    )
-    .where('recurrence_cycle', '>=', 1)
-    .orderBy('id')
-    .execute()
+  const invoices = await listCycleInvoices(db, rows.map((row) => row.id))
   const byRecurrence = new Map<number, RecurringInvoiceView[]>()
   for (const invoice of invoices) {
     if (invoice.recurrence_id === null) continue

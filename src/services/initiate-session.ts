@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { validationError, type FieldError } from '../domain/errors.js'
 import { FieldReader } from '../domain/field-reader.js'
 import { merchantNow, type Merchant } from '../domain/merchant.js'
+import { insertSession } from '../store/session.repository.js'
 import type { Deps } from '../deps.js'
 import { listCustomerTokens } from './customer-tokens.js'
 
@@ -25,20 +26,17 @@ export async function initiateSession(deps: Deps, merchant: Merchant, body: unkn
   if (errors.length > 0) throw validationError(errors)
   const now = merchantNow(deps.clock.now(), merchant)
   const sessionId = randomUUID()
-  await deps.store.db
-    .insertInto('sessions')
-    .values({
-      id: sessionId,
-      merchant_id: merchant.id,
-      customer_identifier: customerIdentifier ?? null,
-      save_token: saveToken ? 1 : 0,
-      is_recurring: isRecurring ? 1 : 0,
-      card_token_id: null,
-      used_at: null,
-      expires_at: now + SESSION_LIFETIME_MS,
-      created_at: now,
-    })
-    .execute()
+  await insertSession(deps.store.db, {
+    id: sessionId,
+    merchant_id: merchant.id,
+    customer_identifier: customerIdentifier ?? null,
+    save_token: saveToken ? 1 : 0,
+    is_recurring: isRecurring ? 1 : 0,
+    card_token_id: null,
+    used_at: null,
+    expires_at: now + SESSION_LIFETIME_MS,
+    created_at: now,
+  })
   return {
     SessionId: sessionId,
     CountryCode: merchant.country,

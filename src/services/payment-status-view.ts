@@ -1,5 +1,5 @@
 import { isCardBrand, PAYMENT_STATUS_BRAND_NAMES } from '../domain/cards.js'
-import { getCountry, type CountryCode } from '../domain/countries.js'
+import { getCountry } from '../domain/countries.js'
 import { getCurrency, isCurrencyCode, type CurrencyCode } from '../domain/currencies.js'
 import type { InvoiceItem, SupplierShare } from '../domain/execute-payment-request.js'
 import { invoiceReference, trackIdOf } from '../domain/invoice.js'
@@ -12,18 +12,7 @@ import type { Merchant } from '../domain/merchant.js'
 import { formatAmount, formatDisplayValue, minorToMajorNumber } from '../domain/money.js'
 import { findPaymentMethod, serviceChargeMinor } from '../domain/payment-methods.js'
 import { toInvoiceId, toPaymentId, toRecurringId, type PublicIdKeys } from '../domain/public-ids.js'
-import type { CardTokenTable } from '../store/database.js'
-import type { InvoiceRow } from '../store/invoice.repository.js'
-import type { TransactionRow } from '../store/transaction.repository.js'
-
-/** The card columns shown with a transaction (never the number itself). */
-export type TransactionCard = Pick<
-  CardTokenTable,
-  'masked_number' | 'brand' | 'issuer' | 'expiry_month' | 'expiry_year' | 'holder_name' | 'pan_hash' | 'token' | 'purpose'
->
-
-/** A transaction with its card, as GetPaymentStatus needs it. */
-export type TransactionWithCard = TransactionRow & { card: TransactionCard | null }
+import type { InvoiceRow, TransactionWithCard } from '../store/invoice.repository.js'
 
 function currencyOf(code: string): CurrencyCode {
   if (!isCurrencyCode(code)) throw new Error(`Unknown currency ${code}`)
@@ -57,7 +46,7 @@ export function transactionView(transaction: TransactionWithCard, merchant: Merc
     PaidCurrencyValue: money(transaction.amount_minor),
     VatAmount: money(0),
     IpAddress: transaction.ip_address ?? '',
-    Country: getCountry(merchant.country as CountryCode).nameEn,
+    Country: getCountry(merchant.country).nameEn,
     Currency: symbol,
     Error: transaction.error_message,
     CardNumber: card?.masked_number ?? null,

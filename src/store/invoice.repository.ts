@@ -1,6 +1,8 @@
 import type { Insertable, Selectable } from 'kysely'
 
-import type { Executor, InvoiceTable } from './database.js'
+import { CARD_DISPLAY_COLUMNS } from './card-token.repository.js'
+import type { CardTokenTable, Executor, InvoiceTable, TransactionTable } from './database.js'
+import type { TransactionRow } from './transaction.repository.js'
 
 /** An invoice row as stored. */
 export type InvoiceRow = Selectable<InvoiceTable>
@@ -44,4 +46,73 @@ export async function insertInvoices(db: Executor, invoices: readonly NewInvoice
     if (!row) throw new Error('An inserted invoice came back without its key')
     return row
   })
+}
+
+/** Inserts one invoice (with {@link insertInvoices}); its id and key. */
+export async function insertInvoice(db: Executor, invoice: NewInvoice): Promise<{ id: number; invoice_key: string }> {
+  const [row] = await insertInvoices(db, [invoice])
+  if (!row) throw new Error('The invoice was not inserted')
+  return row
+}
+
+/** Puts an invoice in a recurrence as its initial invoice (cycle 0). */
+export async function linkInitialInvoice(db: Executor, invoiceId: number, recurrenceId: number): Promise<void> {
+  await db.updateTable('invoices').set({ recurrence_id: recurrenceId, recurrence_cycle: 0 }).where('id', '=', invoiceId).execute()
+}
+
+/** Sets when an invoice stops taking payments. */
+export async function setInvoiceExpiry(db: Executor, invoiceKey: string, expiresAt: number): Promise<void> {
+  await db.updateTable('invoices').set({ expires_at: expiresAt }).where('invoice_key', '=', invoiceKey).execute()
+}
+
+/** The columns of a new transaction of an invoice. */
+export type NewInvoiceTransaction = Insertable<TransactionTable>
+
+/** Inserts one transaction of an invoice; its id. */
+export async function insertInvoiceTransaction(db: Executor, transaction: NewInvoiceTransaction): Promise<number> {
+  const row = await db.insertInto('transactions').values(transaction).returning(['id']).executeTakeFirstOrThrow()
+  return row.id
+}
+
+/** A transaction by internal id, whichever merchant it belongs to (hosted pages know payments by PaymentId only). */
+export async function findTransactionById(db: Executor, transactionId: number): Promise<TransactionRow | undefined> {
+  return db.selectFrom('transactions').selectAll().where('id', '=', transactionId).executeTakeFirst()
+}
+
+/** The card columns shown with a transaction (never the number itself). */
+export type TransactionCard = Pick<
+  CardTokenTable,
+  'masked_number' | 'brand' | 'issuer' | 'expiry_month' | 'expiry_year' | 'holder_name' | 'pan_hash' | 'token' | 'purpose'
+>
+
+/** A transaction with the card it was paid with, if any. */
+export type TransactionWithCard = TransactionRow & { card: TransactionCard | null }
+
+/** The transactions of an invoice with the display facts of their cards, oldest first. */
+export async function listTransactionsWithCards(db: Executor, invoiceId: number): Promise<TransactionWithCard[]> {
+  const rows = await db
+    .selectFrom('transactions')
+    .leftJoin('card_tokens', 'card_tokens.id', 'transactions.card_token_id')
+    .selectAll('transactions')
+    .select(CARD_DISPLAY_COLUMNS)
+    .where('transactions.invoice_id', '=', invoiceId)
+    .orderBy('transactions.id')
+    .execute()
+  return rows.map(({ masked_number, brand, issuer, expiry_month, expiry_year, holder_name, pan_hash, token, purpose, ...transaction }) => ({
+    ...transaction,
+    card:
+      masked_number === null
+        ? null
+        : {
+            masked_number,
+            brand: brand ?? '',
+            issuer: issuer ?? '',
+            expiry_month: expiry_month ?? '',
+            expiry_year: expiry_year ?? '',
+            holder_name,
+            pan_hash: pan_hash ?? '',
+            token: token ?? '',
+            purpose: purpose ?? 'session',
+          },
+  }))
 }

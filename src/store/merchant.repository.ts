@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto'
 
-import type { Kysely, Selectable } from 'kysely'
+import type { Selectable } from 'kysely'
 
 import { getCountry, isCountryCode } from '../domain/countries.js'
 import { isCurrencyCode } from '../domain/currencies.js'
 import type { Merchant, WebhookVersion } from '../domain/merchant.js'
-import type { Database, MerchantTable } from './database.js'
+import type { ApiKeyTable, Executor, MerchantTable } from './database.js'
 
 /** A merchant row as stored. */
 export type MerchantRow = Selectable<MerchantTable>
@@ -48,7 +48,7 @@ export interface InsertMerchantValues {
 }
 
 /** Inserts a merchant and returns it. */
-export async function insertMerchant(db: Kysely<Database>, values: InsertMerchantValues): Promise<Merchant> {
+export async function insertMerchant(db: Executor, values: InsertMerchantValues): Promise<Merchant> {
   const row = await db
     .insertInto('merchants')
     .values({
@@ -70,7 +70,7 @@ export async function insertMerchant(db: Kysely<Database>, values: InsertMerchan
 }
 
 /** Stores the hash of a new API key for a merchant. */
-export async function insertApiKey(db: Kysely<Database>, merchantId: number, apiKey: string, now: number): Promise<void> {
+export async function insertApiKey(db: Executor, merchantId: number, apiKey: string, now: number): Promise<void> {
   await db
     .insertInto('api_keys')
     .values({ merchant_id: merchantId, key_hash: hashApiKey(apiKey), key_prefix: apiKey.slice(0, 8), created_at: now, revoked_at: null })
@@ -78,7 +78,7 @@ export async function insertApiKey(db: Kysely<Database>, merchantId: number, api
 }
 
 /** The merchant owning a (non-revoked) API key, or undefined. */
-export async function findMerchantByApiKey(db: Kysely<Database>, apiKey: string): Promise<Merchant | undefined> {
+export async function findMerchantByApiKey(db: Executor, apiKey: string): Promise<Merchant | undefined> {
   const row = await db
     .selectFrom('api_keys')
     .innerJoin('merchants', 'merchants.id', 'api_keys.merchant_id')
@@ -90,13 +90,48 @@ export async function findMerchantByApiKey(db: Kysely<Database>, apiKey: string)
 }
 
 /** A merchant by id, or undefined. */
-export async function findMerchantById(db: Kysely<Database>, id: number): Promise<Merchant | undefined> {
+export async function findMerchantById(db: Executor, id: number): Promise<Merchant | undefined> {
   const row = await db.selectFrom('merchants').selectAll().where('id', '=', id).executeTakeFirst()
   return row ? merchantRowToMerchant(row) : undefined
 }
 
 /** Number of merchants (to know whether the database is empty). */
-export async function countMerchants(db: Kysely<Database>): Promise<number> {
+export async function countMerchants(db: Executor): Promise<number> {
   const row = await db.selectFrom('merchants').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow()
   return Number(row.count)
+}
+
+/** A merchant's sandbox clock offset as stored now (the `Merchant` in hand may be older). */
+export async function readClockOffset(db: Executor, merchantId: number): Promise<number> {
+  const row = await db.selectFrom('merchants').select('clock_offset_ms').where('id', '=', merchantId).executeTakeFirstOrThrow()
+  return row.clock_offset_ms
+}
+
+/** Sets a merchant's clock offset to `offsetMs` unless it is already there or later: the offset only grows. */
+export async function advanceClockOffset(db: Executor, merchantId: number, offsetMs: number): Promise<void> {
+  await db
+    .updateTable('merchants')
+    .set({ clock_offset_ms: offsetMs })
+    .where('id', '=', merchantId)
+    .where('clock_offset_ms', '<', offsetMs)
+    .execute()
+}
+
+/** Sets (or with null removes) a merchant's webhook URL. */
+export async function setMerchantWebhookUrl(db: Executor, merchantId: number, webhookUrl: string | null): Promise<void> {
+  await db.updateTable('merchants').set({ webhook_url: webhookUrl }).where('id', '=', merchantId).execute()
+}
+
+/** An `api_keys` row: the hash and prefix of a key, never the key. */
+export type ApiKeyRow = Selectable<ApiKeyTable>
+
+/** A merchant's API keys, revoked ones included, oldest first. */
+export async function listApiKeys(db: Executor, merchantId: number): Promise<ApiKeyRow[]> {
+  return db.selectFrom('api_keys').selectAll().where('merchant_id', '=', merchantId).orderBy('id').execute()
+}
+
+/** Every merchant, by id (the billing worker's round goes over them all). */
+export async function listMerchants(db: Executor): Promise<Merchant[]> {
+  const rows = await db.selectFrom('merchants').selectAll().orderBy('id').execute()
+  return rows.map(merchantRowToMerchant)
 }

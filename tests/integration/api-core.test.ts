@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
+import { countRows as countTableRows } from '../../src/store/settings.repository.js'
 import { DIALECTS } from '../support/dialects.js'
 import { startTestApp, type TestApp } from '../support/start-test-app.js'
 
@@ -245,6 +246,5 @@ for (const dialect of DIALECTS) {
 }
 
 async function countRows(t: TestApp, table: 'invoices' | 'recurrences'): Promise<number> {
-  const row = await t.deps.store.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
-  return Number(row.n)
+  return countTableRows(t.deps.store.db, table)
 }

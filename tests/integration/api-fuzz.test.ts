@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
+import { countRows } from '../../src/store/settings.repository.js'
 import { DIALECTS } from '../support/dialects.js'
 import { startTestApp, type TestApp } from '../support/start-test-app.js'
 
@@ -92,10 +93,7 @@ for (const dialect of DIALECTS) {
 
     async function counts(): Promise<number[]> {
       return Promise.all(
-        TABLES.map(async (table) => {
-          const row = await t.deps.store.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
-          return Number(row.n)
-        }),
+        TABLES.map((table) => countRows(t.deps.store.db, table)),
       )
     }
 

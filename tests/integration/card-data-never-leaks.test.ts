@@ -4,7 +4,6 @@ import { join } from 'node:path'
 import { Writable } from 'node:stream'
 
 import type { FastifyInstance } from 'fastify'
-import { sql } from 'kysely'
 import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
@@ -18,6 +17,7 @@ import { TestProcessor } from '../../src/processor/test-processor.js'
 import { createMerchant } from '../../src/services/create-merchant.js'
 import type { Deps } from '../../src/deps.js'
 import { ensureSetting } from '../../src/store/migrate.js'
+import { dumpTables, listRows } from '../../src/store/settings.repository.js'
 import { DIALECTS } from '../support/dialects.js'
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js'
 import { csrfOf } from './checkout-support.js'
@@ -159,14 +159,13 @@ for (const dialect of DIALECTS) {
       expect(bodies.length).toBeGreaterThan(30)
       expectClean('an HTTP response', bodies)
       expectClean('a log line', logLines)
-      const tables = await database.store.db.introspection.getTables()
+      const tables = await dumpTables(database.store.db)
       expect(tables.map((table) => table.name)).toEqual(expect.arrayContaining(['card_tokens', 'transactions', 'invoices', 'processor_ledger']))
       for (const table of tables) {
-        const { rows } = await sql<Record<string, unknown>>`select * from ${sql.table(table.name)}`.execute(database.store.db)
-        expectClean(`table ${table.name}`, rows.map((row) => JSON.stringify(row)))
+        expectClean(`table ${table.name}`, table.rows.map((row) => JSON.stringify(row)))
       }
       // The vault does hold the numbers, encrypted.
-      const tokens = await database.store.db.selectFrom('card_tokens').select(['pan_encrypted', 'masked_number']).execute()
+      const tokens = await listRows(database.store.db, 'card_tokens')
       expect(tokens.map((token) => token.masked_number)).toEqual(expect.arrayContaining(['555555xxxxxx4444', '378282xxxxx0005', '411111xxxxxx1111']))
     })
   })

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
+import { listRows } from '../../src/store/settings.repository.js'
 import { DIALECTS } from '../support/dialects.js'
 import { startTestApp, type TestApp } from '../support/start-test-app.js'
 import { executePayment, getPage, paymentIdOf, paymentStatus, submitOtp } from './checkout-support.js'
@@ -118,7 +119,7 @@ for (const dialect of DIALECTS) {
       })
       await submitOtp(PaymentURL, '123456')
       expect((await initiateSession({ CustomerIdentifier: customer })).CustomerTokens).toEqual([])
-      const saved = await app.deps.store.db.selectFrom('card_tokens').selectAll().where('customer_identifier', '=', customer).execute()
+      const saved = (await listRows(app.deps.store.db, 'card_tokens')).filter((token) => token.customer_identifier === customer)
       expect(saved).toEqual([])
     })
   })

@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-import { fromPaymentId } from '../../src/domain/public-ids.js'
+import { fromPaymentId, fromRecurringId } from '../../src/domain/public-ids.js'
 import { TEST_CARDS } from '../../src/processor/test-processor.js'
+import { setInvoiceExpiry } from '../../src/store/invoice.repository.js'
 import { countApprovedCharges, listLedger } from '../../src/store/processor-ledger.repository.js'
+import { findRecurrence } from '../../src/store/recurrence.repository.js'
+import { listRows } from '../../src/store/settings.repository.js'
 import { DIALECTS } from '../support/dialects.js'
 import { startTestApp, type TestApp } from '../support/start-test-app.js'
 import { csrfOf, executePayment, getPage, payHosted, paymentIdOf, paymentStatus, postForm, submitCard, submitOtp } from './checkout-support.js'
@@ -116,7 +119,7 @@ for (const dialect of DIALECTS) {
       expect(transaction.Card).toMatchObject({ Number: '512345xxxxxx0008', Brand: 'Mastercard', NameOnCard: 'Test Holder', Token: '' })
       expect(transaction.AuthorizationId).toMatch(/^\d{6}$/)
       // The payment's webhook event committed with it.
-      const events = await app.deps.store.db.selectFrom('outbox_events').selectAll().where('merchant_id', '=', merchantId).execute()
+      const events = (await listRows(app.deps.store.db, 'outbox_events')).filter((event) => event.merchant_id === merchantId)
       expect(events.some((event) => event.event_code === 1)).toBe(true)
       // Coming back to the OTP URL later sends the customer on again, without a second charge.
       const again = await getPage(otpUrl)
@@ -197,7 +200,7 @@ for (const dialect of DIALECTS) {
         { origin: 'https://evil.example.test' },
       )
       expect(crossSite.status).toBe(403)
-      const rows = await app.deps.store.db.selectFrom('transactions').selectAll().where('merchant_id', '=', merchantId).execute()
+      const rows = (await listRows(app.deps.store.db, 'transactions')).filter((row) => row.merchant_id === merchantId)
       expect(rows.every((row) => row.created_at > 0)).toBe(true)
     })
 
@@ -240,7 +243,7 @@ for (const dialect of DIALECTS) {
     it('an expired invoice shows a clear page', async () => {
       const { PaymentURL, InvoiceId } = await invoice()
       const key = new URL(PaymentURL).searchParams.get('invoiceKey') ?? ''
-      await app.deps.store.db.updateTable('invoices').set({ expires_at: Date.now() - 1000 }).where('invoice_key', '=', key).execute()
+      await setInvoiceExpiry(app.deps.store.db, key, Date.now() - 1000)
       const page = await getPage(PaymentURL)
       expect(page.status).toBe(410)
       expect(page.html).toContain('This invoice has expired')
@@ -309,9 +312,9 @@ for (const dialect of DIALECTS) {
       const { PaymentURL, RecurringId } = await invoice({ RecurringModel: { RecurringType: 'Monthly', Iteration: 3 } })
       expect(RecurringId).toMatch(/^RECUR\d+$/)
       await payHosted(PaymentURL, { number: '5123450000000008' })
-      const recurrence = await app.deps.store.db.selectFrom('recurrences').selectAll().where('merchant_id', '=', merchantId).orderBy('id', 'desc').executeTakeFirstOrThrow()
-      expect(recurrence.status).toBe('Active')
-      expect(recurrence.card_token_id).not.toBeNull()
+      const recurrence = await findRecurrence(app.deps.store.db, merchantId, fromRecurringId(RecurringId, app.deps.ids) ?? -1)
+      expect(recurrence?.status).toBe('Active')
+      expect(recurrence?.card_token_id).not.toBeNull()
     })
   })
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
+import { findMerchantById, listApiKeys } from '../../src/store/merchant.repository.js'
 import { DIALECTS } from '../support/dialects.js'
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js'
 
@@ -69,11 +70,11 @@ for (const dialect of DIALECTS) {
       const created = JSON.parse(result.stdout) as { MerchantId: number; ApiKey: string; WebhookSecret: string }
       expect(created.ApiKey).toMatch(/^SK_SAU_[A-Za-z0-9_-]{64}$/)
       expect(created.WebhookSecret.length).toBeGreaterThan(20)
-      const stored = await database.store.db.selectFrom('api_keys').selectAll().where('merchant_id', '=', created.MerchantId).execute()
+      const stored = await listApiKeys(database.store.db, created.MerchantId)
       expect(stored).toHaveLength(1)
       expect(JSON.stringify(stored)).not.toContain(created.ApiKey)
-      const merchant = await database.store.db.selectFrom('merchants').selectAll().where('id', '=', created.MerchantId).executeTakeFirstOrThrow()
-      expect(merchant).toMatchObject({ country: 'SAU', currency: 'SAR', recurring_enabled: 1 })
+      const merchant = await findMerchantById(database.store.db, created.MerchantId)
+      expect(merchant).toMatchObject({ country: 'SAU', currency: 'SAR', recurringEnabled: true })
     })
   })
 }

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
+import { setMerchantWebhookUrl } from '../../src/store/merchant.repository.js'
 import { DIALECTS } from '../support/dialects.js'
 import { startTestApp, type TestApp } from '../support/start-test-app.js'
 import { openRecurringContext } from './recurring-fixtures.js'
@@ -51,7 +52,7 @@ for (const dialect of DIALECTS) {
     /** A merchant whose webhooks go to the receiver. */
     async function openHookedContext() {
       const ctx = await openRecurringContext(app)
-      await app.deps.store.db.updateTable('merchants').set({ webhook_url: receiver.url }).where('id', '=', ctx.merchantId).execute()
+      await setMerchantWebhookUrl(app.deps.store.db, ctx.merchantId, receiver.url)
       return ctx
     }
 

@@ -2,6 +2,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 
 import { AppError } from '../../domain/errors.js'
 import type { Deps } from '../../deps.js'
+import {
+  deleteExpiredIdempotencyKey,
+  findIdempotencyKey,
+  releaseIdempotencyKey,
+  reserveIdempotencyKey,
+  storeIdempotentResponse,
+} from '../../store/idempotency.repository.js'
 
 /** How long a stored response answers repeats of its key (DESIGN.md: 24 h). */
 export const IDEMPOTENCY_WINDOW_MS = 24 * 3_600_000
@@ -40,27 +47,12 @@ export function makeIdempotencyHook(deps: Deps) {
     const merchantId = request.merchant.id
     const hash = requestHash(request, deps)
     const now = Date.now()
-    await db
-      .deleteFrom('idempotency_keys')
-      .where('merchant_id', '=', merchantId)
-      .where('idempotency_key', '=', header)
-      .where('created_at', '<', now - IDEMPOTENCY_WINDOW_MS)
-      .execute()
-    const inserted = await db
-      .insertInto('idempotency_keys')
-      .values({ merchant_id: merchantId, idempotency_key: header, request_hash: hash, response_status: 0, response_body: '', created_at: now })
-      .onConflict((oc) => oc.columns(['merchant_id', 'idempotency_key']).doNothing())
-      .executeTakeFirst()
-    if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1) {
+    await deleteExpiredIdempotencyKey(db, merchantId, header, now - IDEMPOTENCY_WINDOW_MS)
+    if (await reserveIdempotencyKey(db, { merchantId, key: header, requestHash: hash, now })) {
       request.idempotency = { merchantId, key: header }
       return
     }
-    const existing = await db
-      .selectFrom('idempotency_keys')
-      .selectAll()
-      .where('merchant_id', '=', merchantId)
-      .where('idempotency_key', '=', header)
-      .executeTakeFirst()
+    const existing = await findIdempotencyKey(db, merchantId, header)
     if (!existing || existing.request_hash !== hash) {
       throw new AppError('IDEMPOTENCY_CONFLICT', 'This Idempotency-Key was already used with a different request')
     }
@@ -83,20 +75,11 @@ export function installIdempotencyRecorder(app: FastifyInstance, deps: Deps): vo
     const reservation = request.idempotency
     if (!reservation) return payload
     request.idempotency = null
-    const query = deps.store.db
+    const db = deps.store.db
     if (reply.statusCode >= 500 || typeof payload !== 'string') {
-      await query
-        .deleteFrom('idempotency_keys')
-        .where('merchant_id', '=', reservation.merchantId)
-        .where('idempotency_key', '=', reservation.key)
-        .execute()
+      await releaseIdempotencyKey(db, reservation.merchantId, reservation.key)
     } else {
-      await query
-        .updateTable('idempotency_keys')
-        .set({ response_status: reply.statusCode, response_body: payload })
-        .where('merchant_id', '=', reservation.merchantId)
-        .where('idempotency_key', '=', reservation.key)
-        .execute()
+      await storeIdempotentResponse(db, reservation.merchantId, reservation.key, { status: reply.statusCode, body: payload })
     }
     return payload
   })

@@ -5,6 +5,7 @@ import { merchantNow } from '../../domain/merchant.js'
 import { submitCardToSession } from '../../services/submit-card-to-session.js'
 import type { Deps } from '../../deps.js'
 import { findMerchantById } from '../../store/merchant.repository.js'
+import { findSession } from '../../store/session.repository.js'
 import { success } from '../api/envelope.js'
 import { CARD_VIEW_FRAME_SCRIPT } from './assets/card-view-frame-script.js'
 import { CARD_VIEW_SESSION_SCRIPT } from './assets/card-view-session-script.js'
@@ -63,7 +64,7 @@ export function registerCardViewSubmitRoute(app: FastifyInstance, deps: Deps): v
 
 async function sessionProblem(deps: Deps, sessionId: string): Promise<MessageKey | undefined> {
   if (!UUID_PATTERN.test(sessionId)) return 'sessionInvalid'
-  const session = await deps.store.db.selectFrom('sessions').selectAll().where('id', '=', sessionId.toLowerCase()).executeTakeFirst()
+  const session = await findSession(deps.store.db, sessionId.toLowerCase())
   const merchant = session ? await findMerchantById(deps.store.db, session.merchant_id) : undefined
   if (!session || !merchant || session.used_at !== null) return 'sessionInvalid'
   return session.expires_at <= merchantNow(deps.clock.now(), merchant) ? 'sessionInvalid' : undefined

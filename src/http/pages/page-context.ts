@@ -8,8 +8,8 @@ import { toPaymentId } from '../../domain/public-ids.js'
 import { appendQuery } from '../../domain/urls.js'
 import type { Deps } from '../../deps.js'
 import type { InvoiceRefusal } from '../../services/payment-claim.js'
-import { findInvoiceByKey, type InvoiceRow } from '../../store/invoice.repository.js'
-import { type TransactionRow } from '../../store/transaction.repository.js'
+import { findInvoice, findInvoiceByKey, findTransactionById, type InvoiceRow } from '../../store/invoice.repository.js'
+import type { TransactionRow } from '../../store/transaction.repository.js'
 import { findMerchantById } from '../../store/merchant.repository.js'
 import type { SafeHtml } from './html.js'
 import { translate, type MessageKey, type PageLanguage } from './i18n.js'
@@ -45,9 +45,9 @@ export async function loadTransaction(
   transactionId: number,
 ): Promise<(InvoiceWithMerchant & { transaction: TransactionRow }) | undefined> {
   const db = deps.store.db
-  const transaction = await db.selectFrom('transactions').selectAll().where('id', '=', transactionId).executeTakeFirst()
+  const transaction = await findTransactionById(db, transactionId)
   if (!transaction) return undefined
-  const invoice = await db.selectFrom('invoices').selectAll().where('id', '=', transaction.invoice_id).executeTakeFirst()
+  const invoice = await findInvoice(db, transaction.merchant_id, transaction.invoice_id)
   const merchant = await findMerchantById(db, transaction.merchant_id)
   return invoice && merchant ? { transaction, invoice, merchant } : undefined
 }
