@@ -1,13 +1,12 @@
-import type { Selectable } from 'kysely'
-
 import { validationError, type FieldError } from '../domain/errors.js'
 import { FieldReader } from '../domain/field-reader.js'
 import { formatLocalIso } from '../domain/local-time.js'
 import type { Merchant } from '../domain/merchant.js'
 import { fromInvoiceId, toInvoiceId, toRecurringId, type PublicIdKeys } from '../domain/public-ids.js'
-import type { WebhookAttemptTable } from '../store/database.js'
-import { V1_EVENT_NAMES, V2_EVENT_NAMES, type WebhookVersion } from '../webhooks/webhook-facts.js'
-import { parseWebhookReference, webhookDb, webhookReference, type WebhookDatabase } from '../webhooks/outbox.js'
+import { countOutboxEvents, listOutboxEvents, type OutboxFilter, type OutboxRow } from '../store/outbox.repository.js'
+import { listWebhookAttempts, type WebhookAttemptRow } from '../store/webhook-attempt.repository.js'
+import { V1_EVENT_NAMES, V2_EVENT_NAMES } from '../webhooks/webhook-facts.js'
+import { parseWebhookReference, webhookReference } from '../webhooks/outbox.js'
 import { signatureStringForBody, signWebhook } from '../webhooks/signature.js'
 import type { Deps } from '../deps.js'
 
@@ -35,9 +34,6 @@ const EVENT_TYPE_CODES: Readonly<Record<string, number>> = {
   suplier_status_changed: 4,
 }
 
-type OutboxRow = Selectable<WebhookDatabase['outbox_events']>
-type AttemptRow = Selectable<WebhookAttemptTable>
-
 /** One item of GetWebhooks `Items` (and of ResendWebhook's `Data`). */
 export interface WebhookLogItem {
   WebhookReference: string
@@ -58,11 +54,11 @@ export interface WebhookLogItem {
 /** Presents an outbox row and its attempts (oldest first). */
 export function webhookLogItem(
   row: OutboxRow,
-  attempts: readonly AttemptRow[],
+  attempts: readonly WebhookAttemptRow[],
   merchant: Merchant,
   ids: PublicIdKeys,
 ): WebhookLogItem {
-  const version: WebhookVersion = row.webhook_version === 'v1' ? 'v1' : 'v2'
+  const version = row.webhook_version
   const names: Readonly<Record<number, string>> = version === 'v1' ? V1_EVENT_NAMES : V2_EVENT_NAMES
   const body = JSON.parse(row.body) as unknown
   const [kind, id] = row.entity_key.split(':')
@@ -101,16 +97,11 @@ function logStatusOf(row: Pick<OutboxRow, 'status' | 'attempt_count'>): WebhookL
 }
 
 /** Attempts of some events, oldest first, grouped by event id. */
-export async function loadAttempts(deps: Deps, eventIds: readonly number[]): Promise<Map<number, AttemptRow[]>> {
-  const byEvent = new Map<number, AttemptRow[]>()
-  if (eventIds.length === 0) return byEvent
-  const rows = await deps.store.db
-    .selectFrom('webhook_attempts')
-    .selectAll()
-    .where('event_id', 'in', [...eventIds])
-    .orderBy('id')
-    .execute()
-  for (const row of rows) byEvent.set(row.event_id, [...(byEvent.get(row.event_id) ?? []), row])
+export async function loadAttempts(deps: Deps, eventIds: readonly number[]): Promise<Map<number, WebhookAttemptRow[]>> {
+  const byEvent = new Map<number, WebhookAttemptRow[]>()
+  for (const row of await listWebhookAttempts(deps.store.db, eventIds)) {
+    byEvent.set(row.event_id, [...(byEvent.get(row.event_id) ?? []), row])
+  }
   return byEvent
 }
 
@@ -133,36 +124,16 @@ export async function getWebhooks(deps: Deps, merchant: Merchant, body: unknown)
   const keyType = reader.choice('KeyType', WEBHOOK_KEY_TYPES, { required: keys !== undefined })
   if (errors.length > 0) throw validationError(errors)
 
-  let query = webhookDb(deps.store.db).selectFrom('outbox_events').where('merchant_id', '=', merchant.id)
-  if (start !== undefined) query = query.where('created_at', '>=', start)
-  if (end !== undefined) query = query.where('created_at', '<=', end)
-  if (eventCode !== undefined) query = query.where('event_code', '=', eventCode)
-  if (status === 'Succeeded') query = query.where('status', '=', 'delivered')
-  if (status === 'Failed') query = query.where('status', '=', 'failed')
-  if (status === 'Skipped') query = query.where('status', '=', 'skipped')
-  if (status === 'Waiting') query = query.where('status', '=', 'pending').where('attempt_count', '=', 0)
-  if (status === 'Running') query = query.where('status', '=', 'pending').where('attempt_count', '>', 0)
-  if (keys !== undefined && keyType !== undefined) {
-    if (keyType === 'CustomerReference') {
-      query = query.where('customer_reference', 'in', keys.length > 0 ? keys : [''])
-    } else {
-      const parsed = keys
-        .map((key) => (keyType === 'InvoiceId' ? invoiceKeyOf(key, deps.ids) : parseWebhookReference(key)))
-        .filter((value): value is number => value !== undefined)
-      // Keys that cannot be ours match nothing, like a lookup of an unknown invoice.
-      const column = keyType === 'InvoiceId' ? 'invoice_id' : 'id'
-      query = query.where(column, 'in', parsed.length > 0 ? parsed : [-1])
-    }
+  const filter: OutboxFilter = {
+    merchantId: merchant.id,
+    createdFrom: start,
+    createdTo: end,
+    eventCode,
+    ...(status === undefined ? {} : LOG_STATUS_FILTERS[status]),
+    ...(keys !== undefined && keyType !== undefined ? keyFilter(keys, keyType, deps.ids) : {}),
   }
-
-  const counted = await query.select((eb) => eb.fn.countAll<number | string>().as('count')).executeTakeFirstOrThrow()
-  const itemsCount = Number(counted.count)
-  const rows = await query
-    .selectAll()
-    .orderBy('id')
-    .limit(pageSize)
-    .offset((page - 1) * pageSize)
-    .execute()
+  const itemsCount = await countOutboxEvents(deps.store.db, filter)
+  const rows = await listOutboxEvents(deps.store.db, filter, { limit: pageSize, offset: (page - 1) * pageSize })
   const attempts = await loadAttempts(deps, rows.map((row) => row.id))
   return {
     Items: rows.map((row) => webhookLogItem(row, attempts.get(row.id) ?? [], merchant, deps.ids)),
@@ -173,6 +144,27 @@ export async function getWebhooks(deps: Deps, merchant: Merchant, body: unknown)
       ItemsCount: itemsCount,
     },
   }
+}
+
+/** The outbox states behind each GetWebhooks status. */
+const LOG_STATUS_FILTERS: Readonly<Record<WebhookLogStatus, Pick<OutboxFilter, 'status' | 'attempted'>>> = {
+  Waiting: { status: 'pending', attempted: false },
+  Running: { status: 'pending', attempted: true },
+  Succeeded: { status: 'delivered' },
+  Failed: { status: 'failed' },
+  Skipped: { status: 'skipped' },
+}
+
+/** The events `Key` names; keys that cannot be ours match nothing, like a lookup of an unknown invoice. */
+function keyFilter(
+  keys: readonly string[],
+  keyType: (typeof WEBHOOK_KEY_TYPES)[number],
+  ids: PublicIdKeys,
+): Pick<OutboxFilter, 'customerReferences' | 'invoiceIds' | 'ids'> {
+  if (keyType === 'CustomerReference') return { customerReferences: keys }
+  const parse = keyType === 'InvoiceId' ? (key: string) => invoiceKeyOf(key, ids) : parseWebhookReference
+  const parsed = keys.map(parse).filter((value): value is number => value !== undefined)
+  return keyType === 'InvoiceId' ? { invoiceIds: parsed } : { ids: parsed }
 }
 
 function eventCodeOf(text: string): number | undefined {

@@ -1,8 +1,10 @@
 import { AppError, validationError, type FieldError } from '../domain/errors.js'
 import { FieldReader } from '../domain/field-reader.js'
 import { merchantNow, type Merchant } from '../domain/merchant.js'
+import { fillOutboxTargetUrl, findOutboxEvent } from '../store/outbox.repository.js'
+import { findWebhookSettings } from '../store/webhook-settings.repository.js'
 import { defaultTransport, deliverClaimedEvent } from '../webhooks/deliver-event.js'
-import { parseWebhookReference, webhookDb, webhookReference } from '../webhooks/outbox.js'
+import { parseWebhookReference, webhookReference } from '../webhooks/outbox.js'
 import type { ClaimedEvent } from '../webhooks/queue.js'
 import { parseChaos } from '../webhooks/chaos.js'
 import type { Deps } from '../deps.js'
@@ -26,15 +28,16 @@ export async function resendWebhook(deps: Deps, merchant: Merchant, body: unknow
     new AppError('NOT_FOUND', NOT_FOUND_MESSAGE, { fieldErrors: [{ Name: reader.nameOf('Reference'), Error: NOT_FOUND_MESSAGE }] })
   const id = parseWebhookReference(reference)
   if (id === undefined) throw notFound()
-  const db = webhookDb(deps.store.db)
-  const row = await db.selectFrom('outbox_events').selectAll().where('id', '=', id).where('merchant_id', '=', merchant.id).executeTakeFirst()
+  const db = deps.store.db
+  const row = await findOutboxEvent(db, merchant.id, id)
   if (!row) throw notFound()
-  const merchantRow = await db.selectFrom('merchants').select(['webhook_chaos', 'webhook_url']).where('id', '=', merchant.id).executeTakeFirstOrThrow()
-  const targetUrl = row.target_url ?? merchantRow.webhook_url
+  const settings = await findWebhookSettings(db, merchant.id)
+  if (!settings) throw new AppError('INTERNAL', `Merchant ${merchant.id} does not exist`)
+  const targetUrl = row.target_url ?? settings.url
   if (targetUrl === null) {
     throw validationError([{ Name: reader.nameOf('Reference'), Error: 'No webhook URL is configured; set one before resending' }])
   }
-  if (row.target_url === null) await db.updateTable('outbox_events').set({ target_url: targetUrl }).where('id', '=', id).execute()
+  if (row.target_url === null) await fillOutboxTargetUrl(db, id, targetUrl)
 
   const event: ClaimedEvent = {
     id: row.id,
@@ -43,12 +46,12 @@ export async function resendWebhook(deps: Deps, merchant: Merchant, body: unknow
     eventCode: row.event_code,
     entityKey: row.entity_key,
     body: row.body,
-    version: row.webhook_version === 'v1' ? 'v1' : 'v2',
+    version: row.webhook_version,
     targetUrl,
-    status: row.status === 'delivered' || row.status === 'failed' || row.status === 'skipped' ? row.status : 'pending',
+    status: row.status,
     attemptCount: row.attempt_count,
     firstAttemptAt: row.first_attempt_at,
-    merchant: { secret: merchant.webhookSecret, clockOffsetMs: merchant.clockOffsetMs, chaos: parseChaos(merchantRow.webhook_chaos) },
+    merchant: { secret: merchant.webhookSecret, clockOffsetMs: merchant.clockOffsetMs, chaos: parseChaos(settings.chaos) },
   }
   await deliverClaimedEvent(deps, event, {
     transport: defaultTransport(deps),
@@ -56,7 +59,8 @@ export async function resendWebhook(deps: Deps, merchant: Merchant, body: unknow
     merchantNow: () => merchantNow(deps.clock.now(), merchant),
     resend: true,
   })
-  const updated = await db.selectFrom('outbox_events').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+  const updated = await findOutboxEvent(db, merchant.id, id)
+  if (!updated) throw notFound()
   const attempts = await loadAttempts(deps, [id])
   return webhookLogItem(updated, attempts.get(id) ?? [], merchant, deps.ids)
 }

@@ -1,6 +1,7 @@
 import { AppError, validationError, type FieldError } from '../domain/errors.js'
 import { FieldReader } from '../domain/field-reader.js'
 import type { Merchant } from '../domain/merchant.js'
+import { updateWebhookChaos } from '../store/webhook-settings.repository.js'
 import {
   DEFAULT_CHAOS_DELAY_SECONDS,
   MAX_CHAOS_DELAY_SECONDS,
@@ -49,7 +50,7 @@ export async function setWebhookChaos(deps: Deps, merchant: Merchant, body: unkn
   }
   if (errors.length > 0) throw validationError(errors)
   const text = serializeChaos(chaos)
-  await deps.store.db.updateTable('merchants').set({ webhook_chaos: text }).where('id', '=', merchant.id).execute()
+  await updateWebhookChaos(deps.store.db, merchant.id, text)
   return chaosData(parseChaos(text), chaos.maxDelaySeconds)
 }
 

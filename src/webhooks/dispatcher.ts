@@ -2,9 +2,10 @@ import { setTimeout as delay } from 'node:timers/promises'
 
 import { coerceError } from '../domain/errors.js'
 import type { Deps } from '../deps.js'
+import { hasLeasedDueOutboxEvent, listMerchantsWithDueOutboxEvents } from '../store/outbox.repository.js'
 import type { WebhookTransport } from './deliver.js'
 import { createBatchRecorder, defaultTransport, deliverClaimedEvent, leaseMsOf } from './deliver-event.js'
-import { claimDueEvents, findMerchantsWithDueEvents, type ClaimedEvent, type ClaimOptions } from './queue.js'
+import { claimDueEvents, type ClaimedEvent, type ClaimOptions } from './queue.js'
 
 /**
  * The webhook dispatcher: claims due outbox events, POSTs them, records each attempt, retries
@@ -63,7 +64,11 @@ export async function deliverDueWebhooks(
       merchant: { id: merchantId, now },
     })
     if (claimed.length === 0) {
-      if (performance.now() < waitUntil && (await hasLeasedDueEvent(deps, merchantId, now))) {
+      // Due events another dispatcher is delivering right now: wait for them, briefly.
+      const busy =
+        performance.now() < waitUntil &&
+        (await hasLeasedDueOutboxEvent(deps.store.db, { merchantId, now, realNow: deps.clock.now() }))
+      if (busy) {
         await delay(20)
         continue
       }
@@ -78,19 +83,6 @@ export async function deliverDueWebhooks(
       else counts.failed++
     }
   }
-}
-
-async function hasLeasedDueEvent(deps: Deps, merchantId: number, now: number): Promise<boolean> {
-  const row = await deps.store.db
-    .selectFrom('outbox_events')
-    .select('id')
-    .where('merchant_id', '=', merchantId)
-    .where('status', '=', 'pending')
-    .where('next_attempt_at', '<=', now)
-    .where('lease_until', '>', deps.clock.now())
-    .limit(1)
-    .executeTakeFirst()
-  return row !== undefined
 }
 
 /**
@@ -205,7 +197,7 @@ export async function startWebhookDispatcher(deps: Deps, options: DispatcherOpti
     if (saturated.length === 0 || concurrency - total <= 0) return
     let merchants: Array<{ id: number; clockOffsetMs: number }> = []
     try {
-      merchants = await findMerchantsWithDueEvents(deps.store.db, {
+      merchants = await listMerchantsWithDueOutboxEvents(deps.store.db, {
         realNow: deps.clock.now(),
         afterId: merchantCursor,
         exclude: saturated,

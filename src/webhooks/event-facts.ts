@@ -2,32 +2,21 @@ import { isCardBrand, PAYMENT_STATUS_BRAND_NAMES } from '../domain/cards.js'
 import { getCountry, isCountryCode } from '../domain/countries.js'
 import { isCurrencyCode, type CurrencyCode } from '../domain/currencies.js'
 import { AppError } from '../domain/errors.js'
-import { invoiceReference, type TransactionStatus } from '../domain/invoice.js'
+import { INVOICE_STATUSES, invoiceReference, trackIdOf, type InvoiceStatus, type TransactionStatus } from '../domain/invoice.js'
 import { isFinalStatus, nextPayDate } from '../domain/recurrence.js'
 import { midnightInstant } from '../domain/schedule.js'
 import { findPaymentMethod, serviceChargeMinor } from '../domain/payment-methods.js'
 import { toInvoiceId, toPaymentId, toRecurringId, type PublicIdKeys } from '../domain/public-ids.js'
-import { trackIdOf } from '../domain/invoice.js'
-import { CARD_DISPLAY_COLUMNS, type CardTokenRow } from '../store/card-token.repository.js'
-import type { InvoiceRow } from '../store/invoice.repository.js'
-import type { TransactionRow } from '../store/transaction.repository.js'
 import type { Executor } from '../store/database.js'
+import type { InvoiceRow } from '../store/invoice.repository.js'
 import type { MerchantRow } from '../store/merchant.repository.js'
 import {
   recurrenceRowToProgress,
   recurrenceRowToSchedule,
   type RecurrenceRow,
 } from '../store/recurrence.repository.js'
-import {
-  INVOICE_STATUSES,
-  RECURRING_STATUSES,
-  type CardFacts,
-  type InvoiceStatus,
-  type PaymentFacts,
-  type RecurringFacts,
-  type RecurringStatus,
-  type WebhookTransactionStatus,
-} from './webhook-facts.js'
+import { loadEventFactRows, type TransactionWithCardRow } from '../store/webhook-facts.repository.js'
+import type { CardFacts, PaymentFacts, RecurringFacts, WebhookTransactionStatus } from './webhook-facts.js'
 
 /**
  * Loads the facts of webhook bodies from stored rows, presenting them exactly as
@@ -72,9 +61,6 @@ export type EventSource =
   | { readonly kind: 'payment'; readonly source: PaymentSource }
   | { readonly kind: 'recurring'; readonly source: RecurringSource }
 
-/** Ids per `IN (…)` list: well under SQLite's and PostgreSQL's parameter limits. */
-const IN_LIST_CHUNK = 500
-
 /**
  * Loads the facts of many events with one query per table (transactions with their cards,
  * recurrences, invoices, merchants, sessions) however many events there are, so that a batch
@@ -87,39 +73,9 @@ export async function loadEventSources(
   chargeHour: number,
   subjects: readonly EventSubject[],
 ): Promise<EventSource[]> {
-  const transactionIds = unique(subjects.flatMap((s) => (s.transactionId === null ? [] : [s.transactionId])))
-  const recurrenceIds = unique(subjects.flatMap((s) => (s.kind === 'recurring' ? [s.recurrenceId] : [])))
-  const transactions = await fetchById(transactionIds, (chunk) =>
-    db
-      .selectFrom('transactions')
-      .leftJoin('card_tokens', 'card_tokens.id', 'transactions.card_token_id')
-      .selectAll('transactions')
-      .select(CARD_DISPLAY_COLUMNS)
-      .where('transactions.id', 'in', chunk)
-      .execute(),
-  )
-  const recurrences = await fetchById(recurrenceIds, (chunk) =>
-    db.selectFrom('recurrences').selectAll().where('id', 'in', chunk).execute(),
-  )
-  const invoiceIds = unique([
-    ...[...transactions.values()].map((t) => t.invoice_id),
-    ...[...recurrences.values()].map((r) => r.initial_invoice_id),
-  ])
-  const invoices = await fetchById(invoiceIds, (chunk) => db.selectFrom('invoices').selectAll().where('id', 'in', chunk).execute())
-  const merchantIds = unique([
-    ...[...invoices.values()].map((i) => i.merchant_id),
-    ...[...recurrences.values()].map((r) => r.merchant_id),
-  ])
-  const merchants = await fetchById(merchantIds, (chunk) =>
-    db.selectFrom('merchants').selectAll().where('id', 'in', chunk).execute(),
-  )
-  const sessionIds = [...new Set([...invoices.values()].flatMap((i) => (i.session_id === null ? [] : [i.session_id])))]
-  // v2 `Invoice.ExternalIdentifier`: MyFatoorah documents it as the value sent as
-  // `CustomerIdentifier`, which dawri receives in InitiateSession; invoices paid without a
-  // session (or a session without one) send null, which signs as an empty value.
-  const sessions = await fetchById(sessionIds, (chunk) =>
-    db.selectFrom('sessions').select(['id', 'customer_identifier']).where('id', 'in', chunk).execute(),
-  )
+  const transactionIds = subjects.flatMap((s) => (s.transactionId === null ? [] : [s.transactionId]))
+  const recurrenceIds = subjects.flatMap((s) => (s.kind === 'recurring' ? [s.recurrenceId] : []))
+  const { transactions, recurrences, invoices, merchants, sessions } = await loadEventFactRows(db, { transactionIds, recurrenceIds })
   const found = <T>(map: ReadonlyMap<number, T>, id: number, what: string): T => {
     const value = map.get(id)
     if (value === undefined) throw new AppError('INTERNAL', `${what} ${id} does not exist`)
@@ -132,6 +88,9 @@ export async function loadEventSources(
     const row = found(transactions, transactionId, 'Transaction')
     const invoice = found(invoices, row.invoice_id, 'Invoice')
     const merchant = found(merchants, invoice.merchant_id, 'Merchant')
+    // v2 `Invoice.ExternalIdentifier`: MyFatoorah documents it as the value sent as
+    // `CustomerIdentifier`, which dawri receives in InitiateSession; invoices paid without a
+    // session (or a session without one) send null, which signs as an empty value.
     const externalIdentifier = invoice.session_id === null ? null : (sessions.get(invoice.session_id)?.customer_identifier ?? null)
     const source = { facts: paymentFacts(row, invoice, merchant, externalIdentifier, ids), invoice, merchant }
     payments.set(transactionId, source)
@@ -156,14 +115,8 @@ export async function loadEventSources(
   })
 }
 
-/** The card columns webhooks show. */
-type CardColumn = (typeof CARD_DISPLAY_COLUMNS)[number] extends `card_tokens.${infer C}` ? C : never
-
-/** A transaction row with its card's columns, null without a card (a left join). */
-type WithNullableCard = TransactionRow & { [K in CardColumn]: CardTokenRow[K] | null }
-
 function paymentFacts(
-  row: WithNullableCard,
+  row: TransactionWithCardRow,
   invoice: InvoiceRow,
   merchant: MerchantRow,
   externalIdentifier: string | null,
@@ -172,7 +125,7 @@ function paymentFacts(
   if (!isCountryCode(merchant.country)) throw new AppError('INTERNAL', `Merchant ${merchant.id} has an unknown country`)
   const timeZone = getCountry(merchant.country).timeZone
   const currency = currencyOf(invoice.currency)
-  const status = WEBHOOK_TRANSACTION_STATUS[row.status as TransactionStatus]
+  const status = WEBHOOK_TRANSACTION_STATUS[row.status]
   if (status === undefined) throw new AppError('INTERNAL', `Transaction ${row.id} has an unknown status ${row.status}`)
   const method = findPaymentMethod(row.payment_method_id)
   // As GetPaymentStatus: the gateway charge exists only once the money moved.
@@ -242,10 +195,7 @@ function recurringFacts(
 ): RecurringFacts['recurring'] {
   if (!isCountryCode(merchant.country)) throw new AppError('INTERNAL', `Merchant ${merchant.id} has an unknown country`)
   const timeZone = getCountry(merchant.country).timeZone
-  const status = recurrence.status as RecurringStatus
-  if (!(RECURRING_STATUSES as readonly string[]).includes(status)) {
-    throw new AppError('INTERNAL', `Recurrence ${recurrence.id} has an unknown status ${recurrence.status}`)
-  }
+  // Throws on a status outside the domain's RECURRENCE_STATUSES.
   const progress = recurrenceRowToProgress(recurrence)
   // Nothing is scheduled once Completed or Canceled; otherwise the date of the cycle charged
   // next, as a local midnight (GetRecurringPayment's NextPayDate, reference §6.2).
@@ -254,34 +204,18 @@ function recurringFacts(
     : midnightInstant(nextPayDate(recurrenceRowToSchedule(recurrence, timeZone, chargeHour), progress), timeZone)
   return {
     id: toRecurringId(recurrence.id, ids),
-    status,
+    status: progress.status,
     nextPayDate: next,
     initialInvoiceId: toInvoiceId(recurrence.initial_invoice_id, ids),
   }
 }
 
-/** Rows fetched `IN (…)` chunk by chunk, keyed by id. */
-async function fetchById<K extends number | string, T extends { id: K }>(
-  ids: readonly K[],
-  fetch: (chunk: K[]) => Promise<T[]>,
-): Promise<Map<K, T>> {
-  const rows = new Map<K, T>()
-  for (let i = 0; i < ids.length; i += IN_LIST_CHUNK) {
-    for (const row of await fetch(ids.slice(i, i + IN_LIST_CHUNK))) rows.set(row.id, row)
-  }
-  return rows
-}
-
-function unique(values: readonly number[]): number[] {
-  return [...new Set(values)]
-}
-
 function invoiceStatusOf(invoice: InvoiceRow): InvoiceStatus {
-  const status = invoice.status as InvoiceStatus
+  const status: string = invoice.status
   if (!(INVOICE_STATUSES as readonly string[]).includes(status)) {
     throw new AppError('INTERNAL', `Invoice ${invoice.id} has an unknown status ${invoice.status}`)
   }
-  return status
+  return invoice.status
 }
 
 function currencyOf(code: string): CurrencyCode {

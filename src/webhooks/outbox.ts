@@ -1,10 +1,8 @@
-import { sql, type Generated, type Insertable, type Kysely } from 'kysely'
-
 import { getCountry, isCountryCode } from '../domain/countries.js'
 import { AppError } from '../domain/errors.js'
 import type { Deps } from '../deps.js'
-import type { Database, OutboxEventTable } from '../store/database.js'
-import type { Executor } from '../store/database.js'
+import type { Executor, OutboxStatus } from '../store/database.js'
+import { insertOutboxEvents, setOutboxBodies, type NewOutboxEvent } from '../store/outbox.repository.js'
 import { decideEnqueueChaos, parseChaos } from './chaos.js'
 import {
   buildV1RecurringEvent,
@@ -12,7 +10,7 @@ import {
   buildV2PaymentStatusEvent,
   buildV2RecurringEvent,
 } from './envelopes.js'
-import type { WebhookContext, WebhookVersion } from './webhook-facts.js'
+import type { WebhookContext } from './webhook-facts.js'
 import type { WebhookBody } from './wire-shapes.js'
 import { loadEventSources, type EventSource, type EventSubject } from './event-facts.js'
 
@@ -31,33 +29,11 @@ import { loadEventSources, type EventSource, type EventSubject } from './event-f
  * because it protects against crashed processes, which live in real time.
  */
 
-/** Columns added by migration 0003 (store/migrations/0003-webhooks.ts). */
-export interface OutboxWebhookColumns {
-  /** Internal invoice the event is about (the deduction invoice for recurring events). */
-  invoice_id: number | null
-  customer_reference: string | null
-  /** 0 when sandbox chaos lets later events of the same object overtake this one. */
-  ordered: Generated<number>
-  /** Merchant time of the first delivery attempt; the retry window counts from it. */
-  first_attempt_at: number | null
-}
-
-/** The schema with the outbox columns of migration 0003. */
-export interface WebhookDatabase extends Omit<Database, 'outbox_events'> {
-  outbox_events: OutboxEventTable & OutboxWebhookColumns
-}
-
-/** Views a database handle or transaction with the outbox columns of migration 0003. */
-export function webhookDb(db: Executor): Kysely<WebhookDatabase> {
-  // Transaction<DB> extends Kysely<DB>; the row types differ only by the added columns.
-  return db as unknown as Kysely<WebhookDatabase>
-}
+/** Delivery states of an outbox event (the store's column type). */
+export type { OutboxStatus }
 
 /** Outbox statuses (`outbox_events.status`). */
-export const OUTBOX_STATUSES = ['pending', 'delivered', 'failed', 'skipped'] as const
-
-/** One of {@link OUTBOX_STATUSES}. */
-export type OutboxStatus = (typeof OUTBOX_STATUSES)[number]
+export const OUTBOX_STATUSES = ['pending', 'delivered', 'failed', 'skipped'] as const satisfies readonly OutboxStatus[]
 
 /** Event codes dawri writes: 1 payment status changed, 5 recurring updates (reference §7.4). */
 export const OUTBOX_EVENT_CODES = [1, 5] as const
@@ -116,9 +92,6 @@ export async function enqueueRecurringUpdate(
   await enqueueEvents(trx, deps, [{ kind: 'recurring', recurrenceId, transactionId }], now)
 }
 
-/** Rows per outbox insert: 16 columns each stays far below the databases' parameter limits. */
-const INSERT_CHUNK = 500
-
 /**
  * Writes one event per subject, in order, inside the caller's transaction: the batch form of
  * {@link enqueuePaymentStatusChanged} and {@link enqueueRecurringUpdate}, with the same targets
@@ -134,36 +107,22 @@ export async function enqueueEvents(
   if (subjects.length === 0) return
   const sources = await loadEventSources(trx, deps.ids, deps.config.chargeHour, subjects)
   const events = sources.map((source) => newEvent(deps, source, now))
-  const db = webhookDb(trx)
-  for (let offset = 0; offset < events.length; offset += INSERT_CHUNK) {
-    const chunk = events.slice(offset, offset + INSERT_CHUNK)
-    // The body carries its own reference (v2 Event.Reference), known once the row exists, so
-    // rows go in with a placeholder naming their place in the chunk, and get their body next.
-    const inserted = await db
-      .insertInto('outbox_events')
-      .values(chunk.map((event, index) => ({ ...event.row, body: `#${index}` })))
-      .returning(['id', 'body'])
-      .execute()
-    const ids: number[] = []
-    const bodies: string[] = []
-    for (const { id, body } of inserted) {
-      const event = chunk[Number(body.slice(1))]
+  // The body carries its own reference (v2 Event.Reference), known once the row exists, so
+  // rows go in first and get their body next: one insert and one update per 500 events.
+  const ids = await insertOutboxEvents(trx, events.map((event) => event.row))
+  await setOutboxBodies(
+    trx,
+    ids.map((id, index) => {
+      const event = events[index]
       if (!event) throw new AppError('INTERNAL', `Outbox row ${id} has no event`)
-      ids.push(id)
-      bodies.push(JSON.stringify(event.render(webhookReference(id))))
-    }
-    const cases = ids.map((id, index) => sql`WHEN ${id} THEN ${bodies[index]}`)
-    await db
-      .updateTable('outbox_events')
-      .set({ body: sql<string>`CASE id ${sql.join(cases, sql` `)} END` })
-      .where('id', 'in', ids)
-      .execute()
-  }
+      return { id, body: JSON.stringify(event.render(webhookReference(id))) }
+    }),
+  )
 }
 
 /** An outbox row ready to insert, and how to render its body once its id is known. */
 interface NewEvent {
-  readonly row: Omit<Insertable<WebhookDatabase['outbox_events']>, 'body'>
+  readonly row: NewOutboxEvent
   readonly render: (reference: string) => WebhookBody
 }
 
@@ -172,7 +131,7 @@ function newEvent(deps: Deps, { kind, source }: EventSource, now: number): NewEv
   const country = merchant.country
   if (!isCountryCode(country)) throw new AppError('INTERNAL', `Merchant ${merchant.id} has an unknown country`)
   const timeZone = getCountry(country).timeZone
-  const version: WebhookVersion = merchant.webhook_version === 'v1' ? 'v1' : 'v2'
+  const version = merchant.webhook_version
   const chaos = deps.config.mode === 'sandbox' ? parseChaos(merchant.webhook_chaos) : null
   const { holdBackMs, ordered } = decideEnqueueChaos(chaos, Math.random)
   const context = (reference: string): WebhookContext => ({ countryIsoCode: country, timeZone, createdAt: now, reference })

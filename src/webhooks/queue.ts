@@ -1,10 +1,15 @@
-import { sql } from 'kysely'
-
 import type { StoreAdapter } from '../store/adapter.js'
-import type { Db } from '../store/database.js'
+import type { Db, Executor } from '../store/database.js'
+import {
+  leaseOutboxEvents,
+  listDueOutboxCandidates,
+  settleOutboxEvent,
+  type OutboxSettlement,
+} from '../store/outbox.repository.js'
+import { insertWebhookAttempts } from '../store/webhook-attempt.repository.js'
 import { parseChaos, type WebhookChaos } from './chaos.js'
 import type { WebhookVersion } from './webhook-facts.js'
-import { webhookDb, webhookReference, type OutboxStatus } from './outbox.js'
+import { webhookReference, type OutboxStatus } from './outbox.js'
 import { nextAttemptAfterFailure } from './retry-schedule.js'
 
 /**
@@ -57,38 +62,12 @@ export interface ClaimOptions {
 export async function claimDueEvents(db: Db, adapter: StoreAdapter, options: ClaimOptions): Promise<ClaimedEvent[]> {
   const { realNow, limit } = options
   if (limit <= 0) return []
-  const w = webhookDb(db)
-  let candidates = w
-    .selectFrom('outbox_events as o')
-    .innerJoin('merchants as m', 'm.id', 'o.merchant_id')
-    .select(['o.id', 'o.merchant_id', 'm.webhook_secret', 'm.clock_offset_ms', 'm.webhook_chaos'])
-    .where('o.status', '=', 'pending')
-    .where((eb) => eb.or([eb('o.lease_until', 'is', null), eb('o.lease_until', '<=', realNow)]))
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('outbox_events as p')
-            .select('p.id')
-            .whereRef('p.entity_key', '=', 'o.entity_key')
-            .whereRef('p.id', '<', 'o.id')
-            .where('p.status', '=', 'pending')
-            .where('p.ordered', '=', 1),
-        ),
-      ),
-    )
-  if (options.merchant) {
-    candidates = candidates.where('o.merchant_id', '=', options.merchant.id).where('o.next_attempt_at', '<=', options.merchant.now)
-  } else {
-    // Each merchant's due check uses its own sandbox clock; offsets are ≥ 0, so the index on
-    // (status, next_attempt_at) still finds every event due in real time first.
-    candidates = candidates.where(sql<boolean>`o.next_attempt_at <= ${realNow} + m.clock_offset_ms`)
-  }
-  const rows = await candidates
-    .orderBy('o.next_attempt_at')
-    .orderBy('o.id')
+  const rows = await listDueOutboxCandidates(db, {
+    realNow,
     // Across merchants, extra candidates let busy merchants be passed over; for one, `limit` is exact.
-    .limit(options.merchant ? limit : Math.max(limit * 4, 64))
-    .execute()
+    limit: options.merchant ? limit : Math.max(limit * 4, 64),
+    merchant: options.merchant,
+  })
   const picked: number[] = []
   const taken = new Map<number, number>()
   for (const row of rows) {
@@ -100,39 +79,8 @@ export async function claimDueEvents(db: Db, adapter: StoreAdapter, options: Cla
   }
   if (picked.length === 0) return []
 
-  let update = w.updateTable('outbox_events').set({ lease_until: realNow + options.leaseMs })
-  if (adapter.concurrentWriters) {
-    // Concurrent dispatchers skip rows another one is leasing instead of waiting for it.
-    update = update.where('id', 'in', (eb) =>
-      eb
-        .selectFrom('outbox_events')
-        .select('id')
-        .where('id', 'in', picked)
-        .where('status', '=', 'pending')
-        .where((inner) => inner.or([inner('lease_until', 'is', null), inner('lease_until', '<=', realNow)]))
-        .forUpdate()
-        .skipLocked(),
-    )
-  } else {
-    update = update
-      .where('id', 'in', picked)
-      .where('status', '=', 'pending')
-      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', realNow)]))
-  }
-  const leased = await update
-    .returning([
-      'id',
-      'merchant_id',
-      'event_code',
-      'entity_key',
-      'body',
-      'webhook_version',
-      'target_url',
-      'status',
-      'attempt_count',
-      'first_attempt_at',
-    ])
-    .execute()
+  // Concurrent dispatchers skip rows another one is leasing instead of waiting for it.
+  const leased = await leaseOutboxEvents(db, adapter, picked, { realNow, leaseUntil: realNow + options.leaseMs })
   if (leased.length === 0) return []
   // Merchant settings come with the candidates (same moment, no extra query).
   const byId = new Map(rows.map((row) => [row.merchant_id, row]))
@@ -147,9 +95,9 @@ export async function claimDueEvents(db: Db, adapter: StoreAdapter, options: Cla
         eventCode: row.event_code,
         entityKey: row.entity_key,
         body: row.body,
-        version: row.webhook_version === 'v1' ? 'v1' : 'v2',
+        version: row.webhook_version,
         targetUrl: row.target_url,
-        status: row.status as OutboxStatus,
+        status: row.status,
         attemptCount: row.attempt_count,
         firstAttemptAt: row.first_attempt_at,
         merchant: {
@@ -159,33 +107,6 @@ export async function claimDueEvents(db: Db, adapter: StoreAdapter, options: Cla
         },
       }
     })
-}
-
-/**
- * Merchants with at least one due pending event (by their own clocks), in id order after
- * `afterId`, leaving out `exclude`. One index probe per merchant: this is how a dispatcher finds
- * the other merchants when a few busy ones fill the head of the due order.
- */
-export async function findMerchantsWithDueEvents(
-  db: Db,
-  options: { readonly realNow: number; readonly afterId: number; readonly exclude: readonly number[]; readonly limit: number },
-): Promise<Array<{ id: number; clockOffsetMs: number }>> {
-  let query = webhookDb(db)
-    .selectFrom('merchants as m')
-    .select(['m.id', 'm.clock_offset_ms'])
-    .where('m.id', '>', options.afterId)
-    .where(({ exists, selectFrom }) =>
-      exists(
-        selectFrom('outbox_events as o')
-          .select('o.id')
-          .whereRef('o.merchant_id', '=', 'm.id')
-          .where('o.status', '=', 'pending')
-          .where(sql<boolean>`o.next_attempt_at <= ${options.realNow} + m.clock_offset_ms`),
-      ),
-    )
-  if (options.exclude.length > 0) query = query.where('m.id', 'not in', [...options.exclude])
-  const rows = await query.orderBy('m.id').limit(options.limit).execute()
-  return rows.map((row) => ({ id: row.id, clockOffsetMs: row.clock_offset_ms }))
 }
 
 /** One delivery attempt as recorded in `webhook_attempts`. */
@@ -245,69 +166,48 @@ export async function recordDeliveries(
   if (deliveries.some((d) => d.attempts.length === 0)) throw new RangeError('Every delivery needs at least one attempt')
   if (deliveries.length === 0) return []
   return db.transaction().execute(async (trx) => {
-    const w = webhookDb(trx)
-    await w
-      .insertInto('webhook_attempts')
-      .values(
-        deliveries.flatMap(({ event, attempts }) =>
-          attempts.map((a) => ({
-            event_id: event.id,
-            attempted_at: a.attemptedAt,
-            status_code: a.statusCode,
-            response_text: a.responseText,
-            duration_ms: Math.round(a.durationMs),
-            error: a.error,
-          })),
-        ),
-      )
-      .execute()
+    await insertWebhookAttempts(
+      trx,
+      deliveries.flatMap(({ event, attempts }) =>
+        attempts.map((a) => ({
+          event_id: event.id,
+          attempted_at: a.attemptedAt,
+          status_code: a.statusCode,
+          response_text: a.responseText,
+          duration_ms: Math.round(a.durationMs),
+          error: a.error,
+        })),
+      ),
+    )
     const statuses: OutboxStatus[] = []
-    for (const delivery of deliveries) statuses.push(await settleEvent(w, delivery, options))
+    for (const delivery of deliveries) statuses.push(await settleEvent(trx, delivery, options))
     return statuses
   })
 }
 
-async function settleEvent(
-  w: ReturnType<typeof webhookDb>,
-  { event, attempts }: DeliveryRecord,
-  options: RecordOptions,
-): Promise<OutboxStatus> {
+async function settleEvent(trx: Executor, { event, attempts }: DeliveryRecord, options: RecordOptions): Promise<OutboxStatus> {
   const first = attempts[0]
   const last = attempts[attempts.length - 1]
   if (!first || !last) throw new RangeError('A delivery needs at least one attempt')
   const firstAttemptAt = event.firstAttemptAt ?? first.attemptedAt
-  const attemptCount = event.attemptCount + attempts.length
   const delivered = attempts.find(isDelivered)
-  const settle = w
-    .updateTable('outbox_events')
-    .where('id', '=', event.id)
-    .set({
-      attempt_count: sql<number>`attempt_count + ${attempts.length}`,
-      first_attempt_at: sql<number>`coalesce(first_attempt_at, ${firstAttemptAt})`,
-      lease_until: null,
-    })
+  let settlement: OutboxSettlement
   if (delivered) {
-    // A concurrent duplicate may have settled it already; never move it back.
-    const updated = await settle
-      .set({ status: 'delivered', delivered_at: delivered.attemptedAt })
-      .where('status', 'in', options.resend ? ['pending', 'failed', 'skipped'] : ['pending'])
-      .executeTakeFirst()
-    if (Number(updated.numUpdatedRows) > 0) return 'delivered'
+    // An explicit resend also settles events that were given up or never sent.
+    const from: OutboxStatus[] = options.resend ? ['pending', 'failed', 'skipped'] : ['pending']
+    settlement = { status: 'delivered', deliveredAt: delivered.attemptedAt, from }
   } else {
     const next = nextAttemptAfterFailure({
       attemptedAt: last.attemptedAt,
       firstAttemptAt,
-      failedAttempts: attemptCount,
+      failedAttempts: event.attemptCount + attempts.length,
       retryWindowMs: options.retryWindowMs,
       random: options.random,
     })
-    const updated = await settle
-      .set(next === null ? { status: 'failed' } : { next_attempt_at: next })
-      .where('status', '=', 'pending')
-      .executeTakeFirst()
-    if (Number(updated.numUpdatedRows) > 0) return next === null ? 'failed' : 'pending'
+    settlement = next === null ? { status: 'failed' } : { status: 'pending', nextAttemptAt: next }
   }
-  // Not pending any more (settled by another delivery, or an explicit resend): count only.
-  const row = await settle.returning('status').executeTakeFirst()
-  return (row?.status as OutboxStatus | undefined) ?? 'failed'
+  // A concurrent duplicate may have settled the event already: it never moves back, and this
+  // delivery's attempts are only counted.
+  const status = await settleOutboxEvent(trx, { eventId: event.id, attempts: attempts.length, firstAttemptAt, settlement })
+  return status ?? 'failed'
 }

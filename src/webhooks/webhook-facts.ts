@@ -1,5 +1,7 @@
 import type { CountryCode } from '../domain/countries.js'
 import type { CurrencyCode } from '../domain/currencies.js'
+import type { InvoiceStatus } from '../domain/invoice.js'
+import type { RecurrenceStatus } from '../domain/recurrence.js'
 
 /**
  * The vocabulary of webhook bodies (reference §7): versions, event names, statuses as webhooks
@@ -7,11 +9,13 @@ import type { CurrencyCode } from '../domain/currencies.js'
  * into bodies.
  */
 
-/** Webhook payload versions a merchant can choose in the portal (reference §7.1). */
-export const WEBHOOK_VERSIONS = ['v1', 'v2'] as const
-
-/** One of {@link WEBHOOK_VERSIONS}. */
-export type WebhookVersion = (typeof WEBHOOK_VERSIONS)[number]
+// Lists the domain owns, re-exported under the names webhook code uses. Webhook payload
+// versions a merchant can choose in the portal (reference §7.1); invoice statuses in
+// GetPaymentStatus casing (reference §4.2); recurring statuses in GetRecurringPayment casing
+// (reference §6.1).
+export { WEBHOOK_VERSIONS, type WebhookVersion } from '../domain/merchant.js'
+export { INVOICE_STATUSES, type InvoiceStatus } from '../domain/invoice.js'
+export { RECURRENCE_STATUSES as RECURRING_STATUSES, type RecurrenceStatus as RecurringStatus } from '../domain/recurrence.js'
 
 /** v1 `EventType` → `Event` name (reference §7.3). */
 export const V1_EVENT_NAMES = {
@@ -35,23 +39,11 @@ export const V2_EVENT_NAMES = {
   7: 'SUPPLIER_UPDATE_REQUEST_CHANGED',
 } as const
 
-/** Invoice statuses in GetPaymentStatus casing (reference §4.2). */
-export const INVOICE_STATUSES = ['Pending', 'Paid', 'Canceled'] as const
-
-/** One of {@link INVOICE_STATUSES}. */
-export type InvoiceStatus = (typeof INVOICE_STATUSES)[number]
-
 /** Transaction statuses as webhooks spell them (reference §7.3, §6.2 for `INPROGRESS`). */
 export const WEBHOOK_TRANSACTION_STATUSES = ['SUCCESS', 'FAILED', 'CANCELED', 'AUTHORIZE', 'INPROGRESS'] as const
 
 /** One of {@link WEBHOOK_TRANSACTION_STATUSES}. */
 export type WebhookTransactionStatus = (typeof WEBHOOK_TRANSACTION_STATUSES)[number]
-
-/** Recurring statuses in GetRecurringPayment casing (reference §6.1). */
-export const RECURRING_STATUSES = ['Draft', 'Active', 'Completed', 'Uncompleted', 'Canceled'] as const
-
-/** One of {@link RECURRING_STATUSES}. */
-export type RecurringStatus = (typeof RECURRING_STATUSES)[number]
 
 /** The invoice a payment event is about. */
 export interface InvoiceFacts {
@@ -156,7 +148,7 @@ export interface RecurringFacts {
   readonly recurring: {
     /** `RECUR…`. */
     readonly id: string
-    readonly status: RecurringStatus
+    readonly status: RecurrenceStatus
     /** Instant of the local midnight of the next charge; null once nothing is scheduled. */
     readonly nextPayDate: number | null
     readonly initialInvoiceId: number

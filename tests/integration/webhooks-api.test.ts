@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { toInvoiceId } from '../../src/domain/public-ids.js'
 import { deliverDueWebhooks } from '../../src/webhooks/dispatcher.js'
-import { webhookDb } from '../../src/webhooks/outbox.js'
+import { listOutboxEvents } from '../../src/store/outbox.repository.js'
 import { DIALECTS } from '../support/dialects.js'
 import { startTestApp, type TestApp } from '../support/start-test-app.js'
 import { emitPayment, emitRecurring, insertInvoice, insertRecurrence, startReceiver, type Receiver } from './webhooks-receiver.js'
@@ -44,7 +44,7 @@ for (const dialect of DIALECTS) {
       await emitRecurring(app.deps, merchantId, recurrenceId, { now: now + 4 * SECOND })
       const other = await app.createMerchant({ webhookUrl: receiver.url })
       await emitPayment(app.deps, other.merchant.id, await insertInvoice(db, other.merchant.id, { now }), { now })
-      const rows = await webhookDb(db).selectFrom('outbox_events').select('id').where('merchant_id', '=', merchantId).orderBy('id').execute()
+      const rows = await listOutboxEvents(db, { merchantId })
       ;['a1', 'a2', 'b1', 'r1', 'r2'].forEach((name, i) => (refs[name] = `WH-${rows[i]?.id}`))
     })
     afterAll(async () => {
@@ -130,8 +130,11 @@ for (const dialect of DIALECTS) {
       expect(invalid.body.ValidationErrors.map((e: { Name: string }) => e.Name).sort()).toEqual(['DropProbability', 'MaxDelaySeconds'])
       const t = now + 60 * SECOND
       const fresh = async (at: number) => insertInvoice(app.deps.store.db, merchantId, { now: at })
-      const newest = async () =>
-        webhookDb(app.deps.store.db).selectFrom('outbox_events').selectAll().where('merchant_id', '=', merchantId).orderBy('id', 'desc').executeTakeFirstOrThrow()
+      const newest = async () => {
+        const [row] = await listOutboxEvents(app.deps.store.db, { merchantId }, { newestFirst: true, limit: 1 })
+        if (!row) throw new Error('No outbox event')
+        return row
+      }
 
       // Deliver what is still waiting, so that only the chaos events below are in flight.
       await deliverDueWebhooks(app.deps, { merchantId, now: t })

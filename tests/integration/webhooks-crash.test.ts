@@ -7,10 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import type { Deps } from '../../src/deps.js'
 import { createStore } from '../../src/store/create-database.js'
+import { listOutboxEvents } from '../../src/store/outbox.repository.js'
 import { defaultTransport, deliveryHeaders, leaseMsOf } from '../../src/webhooks/deliver-event.js'
 import { deliverDueWebhooks, startWebhookDispatcher } from '../../src/webhooks/dispatcher.js'
 import type { WebhookTransport } from '../../src/webhooks/deliver.js'
-import { webhookDb } from '../../src/webhooks/outbox.js'
 import { claimDueEvents } from '../../src/webhooks/queue.js'
 import { DIALECTS } from '../support/dialects.js'
 import { startTestApp, type TestApp } from '../support/start-test-app.js'
@@ -31,8 +31,7 @@ for (const dialect of DIALECTS) {
       await app.close()
     })
 
-    const eventRows = (merchantId: number) =>
-      webhookDb(app.deps.store.db).selectFrom('outbox_events').selectAll().where('merchant_id', '=', merchantId).orderBy('id').execute()
+    const eventRows = (merchantId: number) => listOutboxEvents(app.deps.store.db, { merchantId })
 
     it('sent but never recorded (the process died): the lease expires and the event is sent again with the same Reference', async () => {
       const receiver = await startReceiver()

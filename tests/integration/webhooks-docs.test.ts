@@ -5,7 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { makePublicIdKeys } from '../../src/domain/public-ids.js'
 import type { Deps } from '../../src/deps.js'
-import { enqueueEvents, enqueuePaymentStatusChanged, enqueueRecurringUpdate, webhookDb } from '../../src/webhooks/outbox.js'
+import { listOutboxEvents } from '../../src/store/outbox.repository.js'
+import {
+  insertCardTokenRow,
+  insertRecurrenceRow,
+  insertTransactionRow,
+  setInvoiceRecurrence,
+} from '../../src/store/webhook-facts.repository.js'
+import { updateWebhookSecret } from '../../src/store/webhook-settings.repository.js'
+import { enqueueEvents, enqueuePaymentStatusChanged, enqueueRecurringUpdate } from '../../src/webhooks/outbox.js'
 import { signatureStringForBody, signWebhook } from '../../src/webhooks/signature.js'
 import { DIALECTS } from '../support/dialects.js'
 import { startTestApp, type TestApp } from '../support/start-test-app.js'
@@ -28,83 +36,71 @@ const kuwait = (y: number, mo: number, d: number, h = 0, mi = 0, s = 0, ms = 0) 
 async function seedRenewal(app: TestApp, version: 'v1' | 'v2') {
   const db = app.deps.store.db
   const { merchant } = await app.createMerchant({ webhookUrl: 'https://merchant.example/webhooks/myfatoorah', webhookVersion: version })
-  await db.updateTable('merchants').set({ webhook_secret: SECRET }).where('id', '=', merchant.id).execute()
+  await updateWebhookSecret(db, merchant.id, SECRET)
   const t0 = kuwait(2026, 1, 10, 12, 15, 7, 293)
-  const card = await db
-    .insertInto('card_tokens')
-    .values({
-      merchant_id: merchant.id,
-      // Recurring tokens never appear in bodies (reference §3.1), so any unique one will do.
-      token: `TKN-${randomUUID()}`,
-      purpose: 'recurring',
-      customer_identifier: null,
-      pan_encrypted: 'not-a-real-ciphertext',
-      pan_hash: 'c1f6a3bd8e1f4c0e9b2e6a7f5d4c3b2a1908f7e6d5c4b3a29180706f5e4d3c2b',
-      masked_number: '512345xxxxxx0008',
-      brand: 'mastercard',
-      issuer: 'AFFINITY BANK',
-      expiry_month: '01',
-      expiry_year: '39',
-      holder_name: 'FATIMA AHMAD',
-      created_at: t0,
-      deleted_at: null,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow()
+  const cardId = await insertCardTokenRow(db, {
+    merchant_id: merchant.id,
+    // Recurring tokens never appear in bodies (reference §3.1), so any unique one will do.
+    token: `TKN-${randomUUID()}`,
+    purpose: 'recurring',
+    customer_identifier: null,
+    pan_encrypted: 'not-a-real-ciphertext',
+    pan_hash: 'c1f6a3bd8e1f4c0e9b2e6a7f5d4c3b2a1908f7e6d5c4b3a29180706f5e4d3c2b',
+    masked_number: '512345xxxxxx0008',
+    brand: 'mastercard',
+    issuer: 'AFFINITY BANK',
+    expiry_month: '01',
+    expiry_year: '39',
+    holder_name: 'FATIMA AHMAD',
+    created_at: t0,
+    deleted_at: null,
+  })
   const initial = await insertInvoice(db, merchant.id, { now: t0, status: 'Paid', customerReference: 'order-1001' })
-  const recurrence = await db
-    .insertInto('recurrences')
-    .values({
-      merchant_id: merchant.id,
-      initial_invoice_id: initial,
-      status: 'Active',
-      recurring_type: 'Monthly',
-      interval_days: null,
-      iteration: 12,
-      retry_count: 3,
-      amount_minor: 10_000,
-      currency: 'KWD',
-      anchor_date: '2026-01-10',
-      card_token_id: card.id,
-      executed_times: 1,
-      next_cycle: 2,
-      failed_attempts: 0,
-      next_attempt_at: kuwait(2026, 3, 10, 4),
-      last_pay_at: kuwait(2026, 2, 10, 4),
-      lease_until: null,
-      created_at: t0,
-      updated_at: kuwait(2026, 2, 10, 4),
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow()
-  await db.updateTable('invoices').set({ recurrence_id: recurrence.id, recurrence_cycle: 0 }).where('id', '=', initial).execute()
+  const recurrenceId = await insertRecurrenceRow(db, {
+    merchant_id: merchant.id,
+    initial_invoice_id: initial,
+    status: 'Active',
+    recurring_type: 'Monthly',
+    interval_days: null,
+    iteration: 12,
+    retry_count: 3,
+    amount_minor: 10_000,
+    currency: 'KWD',
+    anchor_date: '2026-01-10',
+    card_token_id: cardId,
+    executed_times: 1,
+    next_cycle: 2,
+    failed_attempts: 0,
+    next_attempt_at: kuwait(2026, 3, 10, 4),
+    last_pay_at: kuwait(2026, 2, 10, 4),
+    lease_until: null,
+    created_at: t0,
+    updated_at: kuwait(2026, 2, 10, 4),
+  })
+  await setInvoiceRecurrence(db, initial, recurrenceId, 0)
   const t1 = kuwait(2026, 2, 10, 4, 0, 1, 250)
-  const renewal = await insertInvoice(db, merchant.id, { now: t1, status: 'Paid', customerReference: 'order-1001', recurrenceId: recurrence.id })
-  const transaction = await db
-    .insertInto('transactions')
-    .values({
-      invoice_id: renewal,
-      merchant_id: merchant.id,
-      status: 'Succss',
-      channel: 'automatic',
-      payment_method_id: 2,
-      gateway: 'VISA/MASTER',
-      amount_minor: 10_000,
-      currency: 'KWD',
-      card_token_id: card.id,
-      error_code: null,
-      error_message: null,
-      reference_id: '604101000123',
-      track_id: null,
-      authorization_id: '262890',
-      ip_address: null,
-      attempt_id: null,
-      created_at: t1,
-      updated_at: t1,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow()
-  return { merchantId: merchant.id, recurrenceId: recurrence.id, transactionId: transaction.id, t1 }
+  const renewal = await insertInvoice(db, merchant.id, { now: t1, status: 'Paid', customerReference: 'order-1001', recurrenceId })
+  const transactionId = await insertTransactionRow(db, {
+    invoice_id: renewal,
+    merchant_id: merchant.id,
+    status: 'Succss',
+    channel: 'automatic',
+    payment_method_id: 2,
+    gateway: 'VISA/MASTER',
+    amount_minor: 10_000,
+    currency: 'KWD',
+    card_token_id: cardId,
+    error_code: null,
+    error_message: null,
+    reference_id: '604101000123',
+    track_id: null,
+    authorization_id: '262890',
+    ip_address: null,
+    attempt_id: null,
+    created_at: t1,
+    updated_at: t1,
+  })
+  return { merchantId: merchant.id, recurrenceId, transactionId, t1 }
 }
 
 async function generateSamples(app: TestApp): Promise<Map<string, unknown>> {
@@ -117,7 +113,7 @@ async function generateSamples(app: TestApp): Promise<Map<string, unknown>> {
       await enqueuePaymentStatusChanged(trx, deps, { transactionId, now: t1 + 150 })
       await enqueueRecurringUpdate(trx, deps, { recurrenceId, transactionId, now: t1 + 160 })
     })
-    const rows = await webhookDb(db).selectFrom('outbox_events').select(['event_code', 'body']).where('merchant_id', '=', merchantId).orderBy('id').execute()
+    const rows = await listOutboxEvents(db, { merchantId })
     for (const row of rows) {
       const name = `${version}-${row.event_code === 1 ? 'payment-status-changed' : 'recurring-updates'}`
       samples.set(name, JSON.parse(row.body))
@@ -186,13 +182,19 @@ for (const dialect of DIALECTS) {
       const db = app.deps.store.db
       const seeds = [await seedRenewal(app, 'v2'), await seedRenewal(app, 'v1')]
       const now = seeds[0]!.t1 + 500
-      const rowsOf = (merchantId: number) =>
-        webhookDb(db)
-          .selectFrom('outbox_events')
-          .select(['id', 'event_code', 'entity_key', 'status', 'target_url', 'invoice_id', 'customer_reference', 'body'])
-          .where('merchant_id', '=', merchantId)
-          .orderBy('id')
-          .execute()
+      const rowsOf = async (merchantId: number) =>
+        (await listOutboxEvents(db, { merchantId })).map(
+          ({ id, event_code, entity_key, status, target_url, invoice_id, customer_reference, body }) => ({
+            id,
+            event_code,
+            entity_key,
+            status,
+            target_url,
+            invoice_id,
+            customer_reference,
+            body,
+          }),
+        )
       // One by one…
       await db.transaction().execute(async (trx) => {
         for (const { transactionId, recurrenceId } of seeds) {

@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net'
 
 import { enqueuePaymentStatusChanged, enqueueRecurringUpdate } from '../../src/webhooks/outbox.js'
 import type { Deps } from '../../src/deps.js'
-import type { Db } from '../../src/store/database.js'
+import type { Executor } from '../../src/store/database.js'
+import { insertInvoices } from '../../src/store/invoice.repository.js'
+import { insertRecurrenceRow, insertTransactionRow, setInvoiceRecurrence } from '../../src/store/webhook-facts.repository.js'
 
 /**
  * A merchant's webhook endpoint on loopback, and fixtures that produce events. The receiver
@@ -167,11 +169,10 @@ export interface InvoiceOptions {
 }
 
 /** Inserts an invoice of 10.000 KWD and returns its internal id. */
-export async function insertInvoice(db: Db, merchantId: number, options: InvoiceOptions): Promise<number> {
+export async function insertInvoice(db: Executor, merchantId: number, options: InvoiceOptions): Promise<number> {
   invoiceCounter++
-  const row = await db
-    .insertInto('invoices')
-    .values({
+  const [row] = await insertInvoices(db, [
+    {
       merchant_id: merchantId,
       invoice_key: `key-${process.pid}-${Date.now()}-${invoiceCounter}-${Math.random()}`,
       status: options.status ?? 'Pending',
@@ -202,45 +203,40 @@ export async function insertInvoice(db: Db, merchantId: number, options: Invoice
       expires_at: options.now + 3 * 86_400_000,
       created_at: options.now,
       paid_at: options.status === 'Paid' ? options.now : null,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow()
+    },
+  ])
+  if (!row) throw new Error('The invoice was not inserted')
   return row.id
 }
 
 /** Inserts a transaction on an invoice and returns its internal id. */
 export async function insertTransaction(
-  db: Db,
+  db: Executor,
   merchantId: number,
   invoiceId: number,
   options: { now: number; status?: 'InProgress' | 'Succss' | 'Failed' | 'Canceled' | 'Authorize' },
 ): Promise<number> {
   const status = options.status ?? 'Succss'
-  const row = await db
-    .insertInto('transactions')
-    .values({
-      invoice_id: invoiceId,
-      merchant_id: merchantId,
-      status,
-      channel: 'hosted',
-      payment_method_id: 2,
-      gateway: 'VISA/MASTER',
-      amount_minor: 10_000,
-      currency: 'KWD',
-      card_token_id: null,
-      error_code: status === 'Failed' ? 'MF002' : null,
-      error_message: status === 'Failed' ? 'Declined' : null,
-      reference_id: '504001121797',
-      track_id: null,
-      authorization_id: status === 'Succss' ? '262890' : null,
-      ip_address: '10.1.2.3',
-      attempt_id: null,
-      created_at: options.now,
-      updated_at: options.now,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow()
-  return row.id
+  return insertTransactionRow(db, {
+    invoice_id: invoiceId,
+    merchant_id: merchantId,
+    status,
+    channel: 'hosted',
+    payment_method_id: 2,
+    gateway: 'VISA/MASTER',
+    amount_minor: 10_000,
+    currency: 'KWD',
+    card_token_id: null,
+    error_code: status === 'Failed' ? 'MF002' : null,
+    error_message: status === 'Failed' ? 'Declined' : null,
+    reference_id: '504001121797',
+    track_id: null,
+    authorization_id: status === 'Succss' ? '262890' : null,
+    ip_address: '10.1.2.3',
+    attempt_id: null,
+    created_at: options.now,
+    updated_at: options.now,
+  })
 }
 
 /** Records a payment attempt outcome and its event in one transaction, as services do. */
@@ -259,38 +255,34 @@ export async function emitPayment(
 
 /** Inserts an Active monthly recurrence with its initial invoice; returns both internal ids. */
 export async function insertRecurrence(
-  db: Db,
+  db: Executor,
   merchantId: number,
   options: { now: number; webhookUrl?: string | null; status?: 'Draft' | 'Active' | 'Completed' | 'Uncompleted' | 'Canceled' },
 ): Promise<{ recurrenceId: number; initialInvoiceId: number }> {
   const initialInvoiceId = await insertInvoice(db, merchantId, { now: options.now, webhookUrl: options.webhookUrl ?? null, status: 'Paid' })
-  const row = await db
-    .insertInto('recurrences')
-    .values({
-      merchant_id: merchantId,
-      initial_invoice_id: initialInvoiceId,
-      status: options.status ?? 'Active',
-      recurring_type: 'Monthly',
-      interval_days: null,
-      iteration: 12,
-      retry_count: 2,
-      amount_minor: 10_000,
-      currency: 'KWD',
-      anchor_date: '2026-01-10',
-      card_token_id: null,
-      executed_times: 0,
-      next_cycle: 1,
-      failed_attempts: 0,
-      next_attempt_at: null,
-      last_pay_at: options.now,
-      lease_until: null,
-      created_at: options.now,
-      updated_at: options.now,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow()
-  await db.updateTable('invoices').set({ recurrence_id: row.id, recurrence_cycle: 0 }).where('id', '=', initialInvoiceId).execute()
-  return { recurrenceId: row.id, initialInvoiceId }
+  const recurrenceId = await insertRecurrenceRow(db, {
+    merchant_id: merchantId,
+    initial_invoice_id: initialInvoiceId,
+    status: options.status ?? 'Active',
+    recurring_type: 'Monthly',
+    interval_days: null,
+    iteration: 12,
+    retry_count: 2,
+    amount_minor: 10_000,
+    currency: 'KWD',
+    anchor_date: '2026-01-10',
+    card_token_id: null,
+    executed_times: 0,
+    next_cycle: 1,
+    failed_attempts: 0,
+    next_attempt_at: null,
+    last_pay_at: options.now,
+    lease_until: null,
+    created_at: options.now,
+    updated_at: options.now,
+  })
+  await setInvoiceRecurrence(db, initialInvoiceId, recurrenceId, 0)
+  return { recurrenceId, initialInvoiceId }
 }
 
 /** Writes a recurring update (optionally about a new automatic charge) in one transaction. */

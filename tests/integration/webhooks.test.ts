@@ -2,7 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 
 import { toInvoiceId, toRecurringId } from '../../src/domain/public-ids.js'
 import { deliverDueWebhooks, startWebhookDispatcher } from '../../src/webhooks/dispatcher.js'
-import { webhookDb } from '../../src/webhooks/outbox.js'
+import { failPendingOutboxEvents, findNextOutboxAttemptAt, listOutboxEvents } from '../../src/store/outbox.repository.js'
+import { listMerchantWebhookAttempts, listWebhookAttempts } from '../../src/store/webhook-attempt.repository.js'
 import { DIALECTS } from '../support/dialects.js'
 import { startTestApp, type TestApp } from '../support/start-test-app.js'
 import {
@@ -32,7 +33,7 @@ for (const dialect of DIALECTS) {
       await receiver?.close()
       // Events a test leaves pending would be delivered by a later test's background
       // dispatcher, possibly to a receiver that got the same port: settle them.
-      await app.deps.store.db.updateTable('outbox_events').set({ status: 'failed' }).where('status', '=', 'pending').execute()
+      await failPendingOutboxEvents(app.deps.store.db)
     })
 
     async function merchantWithReceiver(version: 'v1' | 'v2' = 'v2') {
@@ -42,8 +43,7 @@ for (const dialect of DIALECTS) {
       return created.merchant
     }
 
-    const events = (merchantId: number) =>
-      webhookDb(app.deps.store.db).selectFrom('outbox_events').selectAll().where('merchant_id', '=', merchantId).orderBy('id').execute()
+    const events = (merchantId: number) => listOutboxEvents(app.deps.store.db, { merchantId })
 
     it('delivers v2 events that an independent MyFatoorah verifier accepts, with the documented headers', async () => {
       const merchant = await merchantWithReceiver('v2')
@@ -153,14 +153,9 @@ for (const dialect of DIALECTS) {
         const counts = await deliverDueWebhooks(app.deps, { merchantId: merchant.id, now })
         expect(counts.delivered).toBe(0)
         attempts += counts.attempted
-        const next = await webhookDb(app.deps.store.db)
-          .selectFrom('outbox_events')
-          .select((eb) => eb.fn.min('next_attempt_at').as('due'))
-          .where('merchant_id', '=', merchant.id)
-          .where('status', '=', 'pending')
-          .where('next_attempt_at', '>', now)
-          .executeTakeFirstOrThrow()
-        now = Number(next.due)
+        const next = await findNextOutboxAttemptAt(app.deps.store.db, merchant.id, now)
+        if (next === null) throw new Error('No retry is scheduled')
+        now = next
       }
       // Only the first event of each object was tried; later ones wait behind it.
       expect(attempts).toBeGreaterThan(3 * 10)
@@ -197,7 +192,7 @@ for (const dialect of DIALECTS) {
       expect(pending?.next_attempt_at).toBeLessThanOrEqual(now + 10 * SECOND)
       expect(await deliverDueWebhooks(app.deps, { merchantId: merchant.id, now: now + 4 * SECOND })).toEqual({ attempted: 0, delivered: 0, failed: 0 })
       expect(await deliverDueWebhooks(app.deps, { merchantId: merchant.id, now: now + 10 * SECOND })).toEqual({ attempted: 1, delivered: 1, failed: 0 })
-      const attempts = await app.deps.store.db.selectFrom('webhook_attempts').selectAll().where('event_id', '=', pending?.id ?? 0).orderBy('id').execute()
+      const attempts = await listWebhookAttempts(app.deps.store.db, [pending?.id ?? 0])
       expect(attempts.map((a) => [a.status_code, a.response_text])).toEqual([
         [500, 'database is down'],
         [200, 'ok'],
@@ -218,7 +213,7 @@ for (const dialect of DIALECTS) {
         await emitPayment(app.deps, slow.id, invoiceId, { now })
         expect(await deliverDueWebhooks(app.deps, { merchantId: slow.id, now })).toEqual({ attempted: 1, delivered: 0, failed: 1 })
         expect(performance.now() - started).toBeLessThan(3_000)
-        const [attempt] = await app.deps.store.db.selectFrom('webhook_attempts').selectAll().where('event_id', '=', (await events(slow.id))[0]?.id ?? 0).execute()
+        const [attempt] = await listWebhookAttempts(app.deps.store.db, [(await events(slow.id))[0]?.id ?? 0])
         expect(attempt?.status_code).toBeNull()
         expect(attempt?.error).toMatch(/Timed out after 500 ms/)
         expect(attempt?.duration_ms).toBeGreaterThanOrEqual(450)
@@ -315,12 +310,7 @@ for (const dialect of DIALECTS) {
       expect(sent).toHaveLength(15)
       expect(sent).toEqual([...sent].sort((a, b) => a - b))
       expect(receiver.received).toHaveLength(16)
-      const attempts = await app.deps.store.db
-        .selectFrom('webhook_attempts')
-        .innerJoin('outbox_events', 'outbox_events.id', 'webhook_attempts.event_id')
-        .select(['webhook_attempts.status_code', 'webhook_attempts.response_text'])
-        .where('outbox_events.merchant_id', '=', merchant.id)
-        .execute()
+      const attempts = await listMerchantWebhookAttempts(app.deps.store.db, merchant.id)
       expect(attempts.filter((a) => a.status_code === 200).every((a) => a.response_text?.length === 4096)).toBe(true)
       expect(attempts.filter((a) => a.status_code === 302)).toHaveLength(1)
     })
