@@ -23,6 +23,8 @@ import { createStore } from '../../dist/store/create-database.js'
 import { ensureSetting, migrateToLatest } from '../../dist/store/migrate.js'
 import { createMerchant } from '../../dist/services/create-merchant.js'
 import { insertCardToken } from '../../dist/store/card-token.repository.js'
+import { insertInvoices } from '../../dist/store/invoice.repository.js'
+import { countApprovedCharges } from '../../dist/store/processor-ledger.repository.js'
 import { runBillingPass } from '../../dist/billing/run-billing-pass.js'
 import { streamRecurringPayments } from '../../dist/services/get-recurring-payment.js'
 import { writeSection } from './report.mjs'
@@ -111,19 +113,15 @@ async function runOne(dialect, latencyMs, N) {
       merchantId: merchant.id, purpose: 'recurring', customerIdentifier: null, number: '5123450000000008',
       expiryMonth: '01', expiryYear: '39', holderName: 'Bench', now,
     })
-    const invoice = await store.db
-      .insertInto('invoices')
-      .values({
-        merchant_id: merchant.id, invoice_key: `bench-${now}`, status: 'Paid', value_minor: 10_000, currency: 'KWD',
-        display_currency: 'KWD', payment_method_id: 2, session_id: null, customer_name: 'Bench Customer',
-        customer_mobile: null, mobile_country_code: null, customer_email: null, customer_reference: null,
-        customer_civil_id: null, user_defined_field: null, language: 'en', callback_url: null, error_url: null,
-        webhook_url: null, customer_address: null, items: '[]', shipping_method: null, shipping_consignee: null,
-        suppliers: '[]', processing_details: null, recurrence_id: null, recurrence_cycle: 0, expires_at: now,
-        created_at: now, paid_at: now,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow()
+    const [invoice] = await insertInvoices(store.db, [{
+      merchant_id: merchant.id, invoice_key: `bench-${now}`, status: 'Paid', value_minor: 10_000, currency: 'KWD',
+      display_currency: 'KWD', payment_method_id: 2, session_id: null, customer_name: 'Bench Customer',
+      customer_mobile: null, mobile_country_code: null, customer_email: null, customer_reference: null,
+      customer_civil_id: null, user_defined_field: null, language: 'en', callback_url: null, error_url: null,
+      webhook_url: null, customer_address: null, items: '[]', shipping_method: null, shipping_consignee: null,
+      suppliers: '[]', processing_details: null, recurrence_id: null, recurrence_cycle: 0, expires_at: now,
+      created_at: now, paid_at: now,
+    }])
     const anchor = new Date(now - DAY_MS + 3 * 3_600_000).toISOString().slice(0, 10)
     const recurrence = (i) => ({
       merchant_id: merchant.id, initial_invoice_id: invoice.id, status: 'Active', recurring_type: 'Daily',
@@ -159,13 +157,9 @@ async function runOne(dialect, latencyMs, N) {
     const billingMs = performance.now() - started
     clearInterval(sampler)
     peakRss = Math.max(peakRss, process.memoryUsage().rss)
-    const ledger = await store.db
-      .selectFrom('processor_ledger')
-      .select((eb) => eb.fn.countAll().as('n'))
-      .where('outcome', '=', 'approved')
-      .executeTakeFirstOrThrow()
-    if (charges !== N || Number(ledger.n) !== N || errors > 0) {
-      throw new Error(`expected ${N} charges, recorded ${charges}, ledger ${ledger.n}, errors ${errors}`)
+    const approved = await countApprovedCharges(store.db)
+    if (charges !== N || approved !== N || errors > 0) {
+      throw new Error(`expected ${N} charges, recorded ${charges}, ledger ${approved}, errors ${errors}`)
     }
 
     // Autovacuum's work after billing updated every row: without the visibility map, paging

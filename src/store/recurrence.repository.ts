@@ -113,3 +113,23 @@ export async function findCycleInvoiceId(db: Executor, recurrenceId: number, cyc
     .executeTakeFirst()
   return row?.id
 }
+
+/** Every recurrence of a merchant, by id (tests, benchmarks and operators' checks). */
+export async function listRecurrencesOfMerchant(db: Executor, merchantId: number): Promise<RecurrenceRow[]> {
+  return db.selectFrom('recurrences').selectAll().where('merchant_id', '=', merchantId).orderBy('id').execute()
+}
+
+/**
+ * Inserts whole recurrence rows with one statement, such as copies of a stored row (seeding for
+ * tests and benchmarks; the API creates recurrences through its own path). Their new ids, ascending.
+ */
+export async function insertRecurrenceRows(db: Executor, rows: ReadonlyArray<Omit<RecurrenceRow, 'id'>>): Promise<number[]> {
+  if (rows.length === 0) return []
+  const inserted = await db.insertInto('recurrences').values([...rows]).returning('id').execute()
+  return inserted.map((row) => row.id).sort((a, b) => a - b)
+}
+
+/** Lets every billing lease on a merchant's recurrences run out at once, as after a crash. */
+export async function expireRecurrenceLeases(db: Executor, merchantId: number): Promise<void> {
+  await db.updateTable('recurrences').set({ lease_until: 0 }).where('merchant_id', '=', merchantId).execute()
+}

@@ -1,4 +1,3 @@
-import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { chargeAttempt } from '../../src/billing/charge-attempt.js'
@@ -7,7 +6,9 @@ import { openAttempts } from '../../src/billing/open-attempts.js'
 import { recordAttemptOutcome } from '../../src/billing/record-attempt-outcome.js'
 import { runBillingPass } from '../../src/billing/run-billing-pass.js'
 import { merchantNow, type Merchant } from '../../src/domain/merchant.js'
-import { findMerchantById } from '../../src/store/merchant.repository.js'
+import { listAttempts } from '../../src/store/charge-attempt.repository.js'
+import { advanceClockOffset, findMerchantById, readClockOffset } from '../../src/store/merchant.repository.js'
+import { expireRecurrenceLeases, findRecurrence } from '../../src/store/recurrence.repository.js'
 import { DIALECTS } from '../support/dialects.js'
 import type { TestApp } from '../support/start-test-app.js'
 import { AMBIGUOUS_CARD, openRecurringContext, startRecurringApp, type RecurringContext } from './recurring-fixtures.js'
@@ -27,11 +28,8 @@ for (const dialect of DIALECTS) {
 
     /** Moves the merchant's clock without running anything, as if the worker had been down. */
     async function skipTime(ctx: RecurringContext, ms: number): Promise<{ merchant: Merchant; now: number }> {
-      await app.deps.store.db
-        .updateTable('merchants')
-        .set({ clock_offset_ms: sql<number>`clock_offset_ms + ${ms}` })
-        .where('id', '=', ctx.merchantId)
-        .execute()
+      const db = app.deps.store.db
+      await advanceClockOffset(db, ctx.merchantId, (await readClockOffset(db, ctx.merchantId)) + ms)
       const merchant = await findMerchantById(app.deps.store.db, ctx.merchantId)
       if (!merchant) throw new Error('merchant vanished')
       return { merchant, now: merchantNow(app.deps.clock.now(), merchant) }
@@ -39,16 +37,11 @@ for (const dialect of DIALECTS) {
 
     /** Lets every lease run out, as after a crash. */
     async function expireLeases(ctx: RecurringContext): Promise<void> {
-      await app.deps.store.db.updateTable('recurrences').set({ lease_until: 0 }).where('merchant_id', '=', ctx.merchantId).execute()
+      await expireRecurrenceLeases(app.deps.store.db, ctx.merchantId)
     }
 
     async function attemptsOf(ctx: RecurringContext, recurringId: string) {
-      return app.deps.store.db
-        .selectFrom('charge_attempts')
-        .selectAll()
-        .where('recurrence_id', '=', ctx.internalId(recurringId))
-        .orderBy('id')
-        .execute()
+      return listAttempts(app.deps.store.db, { recurrenceId: ctx.internalId(recurringId) })
     }
 
     it('resolves attempts left open by a crash before and after the processor call', async () => {
@@ -126,7 +119,8 @@ for (const dialect of DIALECTS) {
       const { merchant, now } = await skipTime(ctx, 0)
       const db = app.deps.store.db
       await db.transaction().execute(async (trx) => {
-        const row = await trx.selectFrom('recurrences').selectAll().where('id', '=', ctx.internalId(id)).executeTakeFirstOrThrow()
+        const row = await findRecurrence(trx, ctx.merchantId, ctx.internalId(id))
+        if (!row) throw new Error(`${id} not stored`)
         await openAttempts(trx, app.deps, [row], 'resume', now)
       })
       const recovered = await runBillingPass(app.deps, merchant, { now })

@@ -4,11 +4,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 
-import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { startBillingWorker } from '../../src/billing/billing-worker.js'
 import { adapterFor } from '../../src/store/adapter.js'
+import { listAttempts } from '../../src/store/charge-attempt.repository.js'
+import { advanceClockOffset, readClockOffset } from '../../src/store/merchant.repository.js'
+import { listLedger } from '../../src/store/processor-ledger.repository.js'
+import { findRecurrence, insertRecurrenceRows, listRecurrencesOfMerchant } from '../../src/store/recurrence.repository.js'
 import { DIALECTS } from '../support/dialects.js'
 import type { TestApp } from '../support/start-test-app.js'
 import { openRecurringContext, startRecurringApp, type RecurringContext } from './recurring-fixtures.js'
@@ -30,34 +33,27 @@ for (const dialect of DIALECTS) {
     async function seedActive(ctx: RecurringContext, count: number): Promise<number[]> {
       const model = await ctx.createActive({ RecurringType: 'Daily', Iteration: 0 })
       const db = app.deps.store.db
-      const row = await db.selectFrom('recurrences').selectAll().where('id', '=', ctx.internalId(model)).executeTakeFirstOrThrow()
+      const row = await findRecurrence(db, ctx.merchantId, ctx.internalId(model))
+      if (!row) throw new Error(`${model} not stored`)
       const { id: _id, ...copy } = row
       for (let start = 1; start < count; start += 200) {
         const size = Math.min(200, count - start)
-        await db.insertInto('recurrences').values(Array.from({ length: size }, () => copy)).execute()
+        await insertRecurrenceRows(db, Array.from({ length: size }, () => copy))
       }
-      const ids = await db.selectFrom('recurrences').select('id').where('merchant_id', '=', ctx.merchantId).execute()
-      return ids.map((r) => r.id)
+      return (await listRecurrencesOfMerchant(db, ctx.merchantId)).map((r) => r.id)
     }
 
     /** Moves the merchant's clock without billing, as if every worker had been down. */
     async function skipDays(ctx: RecurringContext, days: number): Promise<void> {
-      await app.deps.store.db
-        .updateTable('merchants')
-        .set({ clock_offset_ms: sql<number>`clock_offset_ms + ${days * DAY_MS}` })
-        .where('id', '=', ctx.merchantId)
-        .execute()
+      const db = app.deps.store.db
+      await advanceClockOffset(db, ctx.merchantId, (await readClockOffset(db, ctx.merchantId)) + days * DAY_MS)
     }
 
     async function waitUntilExecuted(ctx: RecurringContext, times: number, timeoutMs: number): Promise<void> {
       const deadline = Date.now() + timeoutMs
       for (;;) {
-        const row = await app.deps.store.db
-          .selectFrom('recurrences')
-          .select((eb) => eb.fn.min('executed_times').as('least'))
-          .where('merchant_id', '=', ctx.merchantId)
-          .executeTakeFirstOrThrow()
-        if (Number(row.least) >= times) return
+        const rows = await listRecurrencesOfMerchant(app.deps.store.db, ctx.merchantId)
+        if (rows.every((row) => row.executed_times >= times)) return
         if (Date.now() > deadline) throw new Error(`Not every recurrence reached ${times} charges in ${timeoutMs} ms`)
         await delay(50)
       }
@@ -67,13 +63,7 @@ for (const dialect of DIALECTS) {
     async function waitForOpenAttempt(ctx: RecurringContext, timeoutMs: number): Promise<void> {
       const deadline = Date.now() + timeoutMs
       for (;;) {
-        const open = await app.deps.store.db
-          .selectFrom('charge_attempts')
-          .select('id')
-          .where('merchant_id', '=', ctx.merchantId)
-          .where('status', '=', 'open')
-          .limit(1)
-          .execute()
+        const open = await listAttempts(app.deps.store.db, { merchantId: ctx.merchantId, status: 'open' })
         if (open.length > 0) return
         if (Date.now() > deadline) throw new Error(`No attempt was open within ${timeoutMs} ms`)
         await delay(10)
@@ -83,19 +73,9 @@ for (const dialect of DIALECTS) {
     /** Approved renewal charges per (recurrence, cycle), from the processor's ledger. */
     async function approvedPerCycle(ctx: RecurringContext): Promise<Map<string, number>> {
       const db = app.deps.store.db
-      const attempts = await db
-        .selectFrom('charge_attempts')
-        .select(['id', 'recurrence_id', 'cycle'])
-        .where('merchant_id', '=', ctx.merchantId)
-        .execute()
+      const attempts = await listAttempts(db, { merchantId: ctx.merchantId })
       const byKey = new Map(attempts.map((a) => [`attempt-${a.id}`, `${a.recurrence_id}/${a.cycle}`]))
-      const ledger = await db
-        .selectFrom('processor_ledger')
-        .select('idempotency_key')
-        .where('merchant_id', '=', ctx.merchantId)
-        .where('outcome', '=', 'approved')
-        .where('idempotency_key', 'like', 'attempt-%')
-        .execute()
+      const ledger = await listLedger(db, { merchantId: ctx.merchantId, outcome: 'approved', keyPrefix: 'attempt-' })
       const counts = new Map<string, number>()
       for (const { idempotency_key } of ledger) {
         const key = byKey.get(idempotency_key) ?? `unknown ${idempotency_key}`
@@ -147,12 +127,8 @@ for (const dialect of DIALECTS) {
       const perCycle = await approvedPerCycle(ctx)
       const expected = new Map(ids.flatMap((id) => Array.from({ length: cycles }, (_, c) => [`${id}/${c + 1}`, 1] as const)))
       expect(perCycle).toEqual(expected)
-      const executed = await app.deps.store.db
-        .selectFrom('recurrences')
-        .select((eb) => eb.fn.sum<number>('executed_times').as('total'))
-        .where('merchant_id', '=', ctx.merchantId)
-        .executeTakeFirstOrThrow()
-      expect(Number(executed.total)).toBe(ids.length * cycles)
+      const recurrences = await listRecurrencesOfMerchant(app.deps.store.db, ctx.merchantId)
+      expect(recurrences.reduce((total, row) => total + row.executed_times, 0)).toBe(ids.length * cycles)
     }
 
     it('the worker loop bills due cycles at each merchant’s clock and stops gracefully', async () => {
@@ -168,8 +144,7 @@ for (const dialect of DIALECTS) {
       const perCycle = await approvedPerCycle(ctx)
       expect(perCycle.size).toBe(ids.length * 2)
       expect([...perCycle.values()].every((count) => count === 1)).toBe(true)
-      const open = await app.deps.store.db.selectFrom('charge_attempts').select('id').where('status', '=', 'open').execute()
-      expect(open).toEqual([])
+      expect((await listAttempts(app.deps.store.db, { status: 'open' })).map((a) => a.id)).toEqual([])
     })
 
     // Several processes writing at once needs a database with concurrent writers (PostgreSQL);
@@ -227,20 +202,11 @@ for (const dialect of DIALECTS) {
         }
         expect(kills).toBe(8)
         // The kills hit work in flight: some attempts were only resolved after their lease ran out.
-        const attempts = await app.deps.store.db
-          .selectFrom('charge_attempts')
-          .select(['created_at', 'resolved_at'])
-          .where('merchant_id', '=', ctx.merchantId)
-          .execute()
+        const attempts = await listAttempts(app.deps.store.db, { merchantId: ctx.merchantId })
         expect(attempts.filter((a) => (a.resolved_at ?? 0) - a.created_at >= 1000).length).toBeGreaterThan(0)
         await expectEachCycleChargedOnce(ctx, ids, 4)
-        const open = await app.deps.store.db
-          .selectFrom('charge_attempts')
-          .select('id')
-          .where('merchant_id', '=', ctx.merchantId)
-          .where('status', '=', 'open')
-          .execute()
-        expect(open).toEqual([])
+        const open = await listAttempts(app.deps.store.db, { merchantId: ctx.merchantId, status: 'open' })
+        expect(open.map((a) => a.id)).toEqual([])
       },
       120_000,
     )

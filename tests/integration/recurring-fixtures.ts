@@ -3,9 +3,12 @@ import { expect } from 'vitest'
 import { merchantNow } from '../../src/domain/merchant.js'
 import { fromInvoiceId, fromRecurringId } from '../../src/domain/public-ids.js'
 import { recordCustomerPaymentOutcome } from '../../src/services/record-customer-payment.js'
-import { insertCardToken } from '../../src/store/card-token.repository.js'
 import type { DialectName } from '../../src/store/adapter.js'
+import { insertCardToken } from '../../src/store/card-token.repository.js'
+import { listAttempts } from '../../src/store/charge-attempt.repository.js'
+import { findInvoice, insertInvoiceTransaction } from '../../src/store/invoice.repository.js'
 import { findMerchantById } from '../../src/store/merchant.repository.js'
+import { listLedger } from '../../src/store/processor-ledger.repository.js'
 import { startTestApp, type TestApp } from '../support/start-test-app.js'
 
 /** Approved MyFatoorah demo card. */
@@ -90,7 +93,8 @@ export async function openRecurringContext(app: TestApp): Promise<RecurringConte
       const now = merchantNow(deps.clock.now(), current)
       const internal = fromInvoiceId(invoiceId, deps.ids)
       if (internal === undefined) throw new Error(`Bad invoice id ${invoiceId}`)
-      const invoice = await deps.store.db.selectFrom('invoices').selectAll().where('id', '=', internal).executeTakeFirstOrThrow()
+      const invoice = await findInvoice(deps.store.db, merchant.id, internal)
+      if (!invoice) throw new Error(`Invoice ${invoiceId} not found`)
       const token = await insertCardToken(deps.store.db, deps.vault, {
         merchantId: merchant.id,
         purpose: 'session',
@@ -101,33 +105,29 @@ export async function openRecurringContext(app: TestApp): Promise<RecurringConte
         holderName: 'Card Holder',
         now,
       })
-      const transaction = await deps.store.db
-        .insertInto('transactions')
-        .values({
-          invoice_id: internal,
-          merchant_id: merchant.id,
-          status: 'InProgress',
-          channel: 'direct',
-          payment_method_id: 2,
-          gateway: 'VISA/MASTER',
-          amount_minor: invoice.value_minor,
-          currency: invoice.currency,
-          card_token_id: token.id,
-          error_code: null,
-          error_message: null,
-          reference_id: null,
-          track_id: null,
-          authorization_id: null,
-          ip_address: null,
-          attempt_id: null,
-          created_at: now,
-          updated_at: now,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow()
+      const transactionId = await insertInvoiceTransaction(deps.store.db, {
+        invoice_id: internal,
+        merchant_id: merchant.id,
+        status: 'InProgress',
+        channel: 'direct',
+        payment_method_id: 2,
+        gateway: 'VISA/MASTER',
+        amount_minor: invoice.value_minor,
+        currency: invoice.currency,
+        card_token_id: token.id,
+        error_code: null,
+        error_message: null,
+        reference_id: null,
+        track_id: null,
+        authorization_id: null,
+        ip_address: null,
+        attempt_id: null,
+        created_at: now,
+        updated_at: now,
+      })
       const result = await deps.processor.charge(
         {
-          idempotencyKey: `test-first-${transaction.id}`,
+          idempotencyKey: `test-first-${transactionId}`,
           merchantId: merchant.id,
           amountMinor: invoice.value_minor,
           currency: 'KWD',
@@ -137,9 +137,9 @@ export async function openRecurringContext(app: TestApp): Promise<RecurringConte
         },
         now,
       )
-      const known = result.status === 'unknown' ? await deps.processor.lookup(`test-first-${transaction.id}`) : result
+      const known = result.status === 'unknown' ? await deps.processor.lookup(`test-first-${transactionId}`) : result
       if (!known || known.status !== 'approved') throw new Error(`First payment with ${card} was not approved`)
-      await recordCustomerPaymentOutcome(deps, { merchant: current, transactionId: transaction.id, result: known, now })
+      await recordCustomerPaymentOutcome(deps, { merchant: current, transactionId, result: known, now })
     },
     async createActive(model, card = GOOD_CARD) {
       const { invoiceId, recurringId } = await context.create(model)
@@ -163,11 +163,9 @@ export async function openRecurringContext(app: TestApp): Promise<RecurringConte
     async approvedRenewals(recurringId) {
       const id = context.internalId(recurringId)
       const db = app.deps.store.db
-      const attempts = await db.selectFrom('charge_attempts').select(['id', 'cycle']).where('recurrence_id', '=', id).execute()
+      const attempts = await listAttempts(db, { recurrenceId: id })
       const cycleByKey = new Map(attempts.map((a) => [`attempt-${a.id}`, a.cycle]))
-      const ledger = cycleByKey.size
-        ? await db.selectFrom('processor_ledger').select('idempotency_key').where('idempotency_key', 'in', [...cycleByKey.keys()]).where('outcome', '=', 'approved').execute()
-        : []
+      const ledger = await listLedger(db, { idempotencyKeys: [...cycleByKey.keys()], outcome: 'approved' })
       const rows = ledger.map((entry) => ({ cycle: cycleByKey.get(entry.idempotency_key) ?? -1 }))
       const perCycle = new Map<number, number>()
       for (const row of rows) perCycle.set(row.cycle, (perCycle.get(row.cycle) ?? 0) + 1)

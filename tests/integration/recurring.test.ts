@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { RESUME_NOT_ALLOWED } from '../../src/services/resume-recurring-payment.js'
+import { listLedger } from '../../src/store/processor-ledger.repository.js'
 import { DIALECTS } from '../support/dialects.js'
 import type { TestApp } from '../support/start-test-app.js'
 import {
@@ -166,12 +167,7 @@ for (const dialect of DIALECTS) {
       expect(result).toMatchObject({ Charges: 2, Approved: 2 })
       expect(await ctx.get(id)).toMatchObject({ RecurringStatus: 'Completed', ExecutedTimes: 2 })
       expect([...(await ctx.approvedRenewals(id)).entries()]).toEqual([[1, 1], [2, 1]])
-      const ledger = await app.deps.store.db
-        .selectFrom('processor_ledger')
-        .select('idempotency_key')
-        .where('merchant_id', '=', ctx.merchantId)
-        .where('idempotency_key', 'like', 'attempt-%')
-        .execute()
+      const ledger = await listLedger(app.deps.store.db, { merchantId: ctx.merchantId, keyPrefix: 'attempt-' })
       expect(ledger).toHaveLength(2)
     })
 
