@@ -1,5 +1,5 @@
-import type { ProcessedAttempt } from './process-attempt.js'
-import type { PreparedAttempt } from './prepared-attempt.js'
+import type { ProcessedAttempt } from '../charging/process-renewal-attempt.js'
+import type { RenewalAttempt } from '../charging/renewal-attempt.js'
 
 /** What a billing run did, for logs and the sandbox clock's answer. */
 export interface BillingCounts {
@@ -14,15 +14,17 @@ export interface BillingCounts {
   /** Attempts left open (no answer) or failed with an error; recovery picks them up. */
   unresolved: number
   errors: number
+  /** Customer payments left open by a process that died, settled by this run. */
+  customerRecovered: number
 }
 
 /** Counts at zero. */
 export function emptyCounts(): BillingCounts {
-  return { charges: 0, approved: 0, declined: 0, retries: 0, statusChanges: 0, unresolved: 0, errors: 0 }
+  return { charges: 0, approved: 0, declined: 0, retries: 0, statusChanges: 0, unresolved: 0, errors: 0, customerRecovered: 0 }
 }
 
 /** Adds one processed attempt to `counts`. */
-export function countAttempt(counts: BillingCounts, attempt: PreparedAttempt, processed: ProcessedAttempt): void {
+export function countAttempt(counts: BillingCounts, attempt: RenewalAttempt, processed: ProcessedAttempt): void {
   if (processed.kind === 'error') counts.errors++
   else if (processed.kind === 'unresolved') counts.unresolved++
   else if (processed.recorded) {

@@ -1,7 +1,7 @@
 import { coerceError } from '../domain/errors.js'
 import { merchantNow } from '../domain/merchant.js'
 import type { Deps } from '../deps.js'
-import { merchantRowToMerchant } from '../store/merchant.repository.js'
+import { listMerchants } from '../store/merchant.repository.js'
 import { addCounts, emptyCounts, type BillingCounts } from './billing-counts.js'
 import { runBillingPass, type BillingPassOptions } from './run-billing-pass.js'
 
@@ -17,9 +17,7 @@ export type BillingRoundOptions = Omit<BillingPassOptions, 'now'>
  */
 export async function runBillingRound(deps: Deps, options: BillingRoundOptions = {}): Promise<BillingCounts> {
   const total = emptyCounts()
-  const rows = await deps.store.db.selectFrom('merchants').selectAll().orderBy('id').execute()
-  for (const row of rows) {
-    const merchant = merchantRowToMerchant(row)
+  for (const merchant of await listMerchants(deps.store.db)) {
     const counts = await runBillingPass(deps, merchant, {
       maxAttempts: ATTEMPTS_PER_MERCHANT_PER_ROUND,
       ...options,

@@ -2,11 +2,11 @@ import type { Merchant } from '../domain/merchant.js'
 import type { Deps } from '../deps.js'
 import { createBatcher } from '../store/batcher.js'
 import { countAttempt, emptyCounts, type BillingCounts } from './billing-counts.js'
-import { claimDueAttempts } from './claim-due-attempts.js'
-import type { PreparedAttempt } from './prepared-attempt.js'
-import { processAttempt } from './process-attempt.js'
-import { recordAttemptOutcomes, type AttemptOutcome } from './record-attempt-outcome.js'
-import { claimOpenAttempts } from './recover-open-attempts.js'
+import { processRenewalAttempt } from '../charging/process-renewal-attempt.js'
+import { recordRenewalOutcomes, type RenewalOutcome } from '../charging/record-renewal-outcomes.js'
+import type { RenewalAttempt } from '../charging/renewal-attempt.js'
+import { recoverCustomerAttempts } from '../charging/recover-customer-attempts.js'
+import { claimAttempts } from './claim-attempts.js'
 
 /** Default recurrences claimed per transaction. */
 export const DEFAULT_BATCH_SIZE = 256
@@ -30,14 +30,15 @@ export interface BillingPassOptions {
   /** Stop claiming after this many attempts (fairness between merchants). Default: no limit. */
   readonly maxAttempts?: number
   readonly leaseMs?: number
-  /** See `LeaseOptions.ignoreLeases` (lease-recurrences.ts). */
+  /** See `ClaimOptions.ignoreLeases` (claim-attempts.ts). */
   readonly ignoreLeases?: boolean
 }
 
-type Claim = (limit: number) => Promise<PreparedAttempt[]>
+type Claim = (limit: number) => Promise<RenewalAttempt[]>
 
 /**
- * One pass over a merchant's work at `now`: first the recovery of attempts left open, then
+ * One pass over a merchant's work at `now`: first the recovery of customer payments and of
+ * recurring attempts left open (their process died), then
  * everything due, claimed in batches and charged with bounded concurrency, so memory stays
  * flat however many rows are due. The pass ends when a claim comes back empty; attempts it
  * made may leave more work due (catch-up of later cycles, retries), which the next pass takes.
@@ -63,16 +64,19 @@ export async function runBillingPass(
   }
   let claimed = 0
   // PostgreSQL records several batches at once on separate connections; SQLite has one writer.
-  const recorder = createBatcher((outcomes: readonly AttemptOutcome[]) => recordAttemptOutcomes(deps, merchant, outcomes, now), {
+  const recorder = createBatcher((outcomes: readonly RenewalOutcome[]) => recordRenewalOutcomes(deps, merchant, outcomes, now), {
     maxBatch: MAX_RECORD_BATCH,
     parallel: deps.store.adapter.parallelWrites,
   })
 
   const common = { now, leaseMs: options.leaseMs, ignoreLeases: options.ignoreLeases }
   const claims: Claim[] = [
-    (limit) => claimOpenAttempts(deps, merchant, { ...common, realNow: deps.clock.now(), limit }),
-    (limit) => claimDueAttempts(deps, merchant, { ...common, realNow: deps.clock.now(), limit }),
+    (limit) => claimAttempts(deps, merchant, 'open', { ...common, realNow: deps.clock.now(), limit }),
+    (limit) => claimAttempts(deps, merchant, 'due', { ...common, realNow: deps.clock.now(), limit }),
   ]
+  const recovery = await recoverCustomerAttempts(deps, { merchantId: merchant.id })
+  counts.customerRecovered += recovery.recovered
+  counts.unresolved += recovery.unresolved
   try {
     for (const claim of claims) {
       while (claimed < maxAttempts) {
@@ -83,7 +87,7 @@ export async function runBillingPass(
         if (batch.length === 0) break
         claimed += batch.length
         for (const attempt of batch) {
-          const running: Promise<void> = processAttempt(deps, recorder, attempt, now)
+          const running: Promise<void> = processRenewalAttempt(deps, recorder, attempt, now)
             .then((processed) => countAttempt(counts, attempt, processed))
             .finally(() => {
               inFlight.delete(running)

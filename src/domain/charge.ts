@@ -1,3 +1,5 @@
+import { paymentErrorMessage, type PaymentErrorCode } from './payment-errors.js'
+
 /**
  * The vocabulary of the charging engine: every movement of money is a charge attempt, opened
  * before the processor is called and resolved once with its outcome.
@@ -27,4 +29,24 @@ export function attemptIdempotencyKey(attemptId: number): string {
 export function recurringChargeKind(attemptNumber: number, retryCount: number): Exclude<ChargeKind, 'customer'> {
   if (attemptNumber === 0) return 'renewal'
   return attemptNumber <= retryCount ? 'retry' : 'resume'
+}
+
+/**
+ * What the processor answered. `unknown` means no answer arrived (timeout, lost reply): the
+ * money may or may not have moved, and only the processor's look-up can tell.
+ */
+export type ChargeResult =
+  | { status: 'approved'; authorizationId: string; referenceId: string }
+  | { status: 'declined'; errorCode: PaymentErrorCode; message: string }
+  | { status: 'unknown'; message: string }
+
+/** An answer the engine can record: approved or declined. */
+export type KnownChargeResult = Exclude<ChargeResult, { status: 'unknown' }>
+
+/** Error code recorded when no outcome could be learnt from the processor ("issuer not responding"; nothing charged). */
+export const NO_ANSWER_ERROR_CODE: PaymentErrorCode = 'MF008'
+
+/** A declined result with an MF code and its message. */
+export function declined(errorCode: PaymentErrorCode): Extract<KnownChargeResult, { status: 'declined' }> {
+  return { status: 'declined', errorCode, message: paymentErrorMessage(errorCode) }
 }

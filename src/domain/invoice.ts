@@ -20,3 +20,17 @@ export function invoiceReference(internalId: number, createdAt: number, timeZone
 export function trackIdOf(transaction: { readonly id: number; readonly created_at: number }, timeZone: string): string {
   return `${formatLocalDashedDate(transaction.created_at, timeZone)}_${String(transaction.id).padStart(7, '0')}`
 }
+
+/** Why an invoice cannot take a customer's payment now; `busy` while a charge of it is under way. */
+export type InvoiceRefusal = 'paid' | 'expired' | 'canceled' | 'busy'
+
+/**
+ * Whether an invoice can take a customer's payment at `now` (merchant time): only while Pending
+ * and not expired. A charge the processor already took is recorded whatever this says.
+ */
+export function paymentRefusal(invoice: { readonly status: InvoiceStatus; readonly expires_at: number }, now: number): InvoiceRefusal | undefined {
+  if (invoice.status === 'Paid') return 'paid'
+  if (invoice.status !== 'Pending') return 'canceled'
+  if (invoice.expires_at <= now) return 'expired'
+  return undefined
+}

@@ -103,8 +103,21 @@ export function activate(current?: RecurrenceProgress): RecurrenceProgress {
   return { status: 'Active', nextCycle: 1, failedAttempts: 0, executedTimes: 0 }
 }
 
-/** Progress after CancelRecurringPayment; throws INVALID_STATE when already Completed or Canceled. */
+/**
+ * Why a recurrence cannot be cancelled, or undefined when it can: a final status (Completed,
+ * Canceled) never changes again, and a Completed one must keep saying it ended by itself.
+ */
+export function cancelRefusal(status: RecurrenceStatus): string | undefined {
+  if (!isFinalStatus(status)) return undefined
+  return status === 'Canceled'
+    ? 'This recurring payment is already canceled'
+    : 'This recurring payment is completed; there is nothing left to cancel'
+}
+
+/** Progress after CancelRecurringPayment; throws INVALID_STATE (with {@link cancelRefusal}'s reason) when final. */
 export function cancel(current: RecurrenceProgress): RecurrenceProgress {
+  const refusal = cancelRefusal(current.status)
+  if (refusal) throw new AppError('INVALID_STATE', refusal)
   assertTransition(current.status, 'Canceled')
   return { ...current, status: 'Canceled' }
 }
@@ -167,6 +180,54 @@ export function decideAfterResume(
     )
   }
   return outcome === 'approved' ? afterApproval(schedule, progress) : progress
+}
+
+/** Which attempt a charge is: the first of a cycle (0), one of its RetryCount retries, or a Resume after them. */
+export type RecurringAttemptKind = 'automatic' | 'resume'
+
+/**
+ * The number of the next attempt in the blocked or due cycle: an automatic attempt is numbered
+ * by the failures so far (0 first, then 1…RetryCount), a Resume takes the number after the
+ * highest used in the cycle (`lastNumber`, -1 when none). Numbers never repeat in a cycle.
+ */
+export function nextAttemptNumber(kind: RecurringAttemptKind, progress: RecurrenceProgress, lastNumber: number): number {
+  return kind === 'resume' ? Math.max(lastNumber + 1, progress.failedAttempts) : progress.failedAttempts
+}
+
+/** Attempts numbered above RetryCount are Resumes; 0…RetryCount are the cycle's automatic attempts. */
+export function isResumeAttempt(attemptNumber: number, retryCount: number): boolean {
+  return attemptNumber > retryCount
+}
+
+/** The amount every charge of a recurrence takes: the one agreed at creation, never changed after. */
+export function chargeAmountOf(terms: { readonly amountMinor: number }): number {
+  return terms.amountMinor
+}
+
+/**
+ * Progress after the outcome of a recurring attempt is recorded, whatever happened while it was
+ * in flight:
+ * - the expected attempt (Active, its cycle, its number) moves on as {@link decideAfterAttempt};
+ * - a Resume of the blocked cycle of an Uncompleted recurrence, as {@link decideAfterResume};
+ * - anything else means the recurrence changed under the attempt (cancelled meanwhile, or an
+ *   attempt recovered late): the status stays as it is, but an approval still counts a cycle
+ *   in ExecutedTimes and moves past it, because money moved and must never be charged again.
+ */
+export function progressAfterCharge(
+  schedule: RecurrenceSchedule,
+  progress: RecurrenceProgress,
+  attempt: { readonly cycle: number; readonly attemptNumber: number },
+  outcome: AttemptOutcome,
+): RecurrenceProgress {
+  const onSchedule = attempt.cycle === progress.nextCycle
+  const resume = isResumeAttempt(attempt.attemptNumber, schedule.retryCount)
+  if (resume && onSchedule && progress.status === 'Uncompleted') return decideAfterResume(schedule, progress, outcome)
+  if (!resume && onSchedule && progress.status === 'Active' && attempt.attemptNumber === progress.failedAttempts) {
+    return decideAfterAttempt(schedule, progress, outcome)
+  }
+  return outcome === 'approved'
+    ? { ...progress, nextCycle: progress.nextCycle + 1, failedAttempts: 0, executedTimes: progress.executedTimes + 1 }
+    : progress
 }
 
 function afterApproval(schedule: RecurrenceSchedule, progress: RecurrenceProgress): RecurrenceProgress {

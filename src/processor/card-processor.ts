@@ -1,5 +1,5 @@
 import type { CurrencyCode } from '../domain/currencies.js'
-import type { PaymentErrorCode } from '../domain/payment-errors.js'
+import type { ChargeResult } from '../domain/charge.js'
 
 /**
  * The seam between dawri and whoever moves the money. The sandbox fills it with TestProcessor;
@@ -41,14 +41,6 @@ export interface ChargeRequest {
   renewal?: { cycle: number; attemptNumber: number }
 }
 
-/**
- * What the processor answered. `unknown` means no answer arrived (timeout, lost reply): the
- * money may or may not have moved, and only {@link CardProcessor.lookup} can tell.
- */
-export type ChargeResult =
-  | { status: 'approved'; authorizationId: string; referenceId: string }
-  | { status: 'declined'; errorCode: PaymentErrorCode; message: string }
-  | { status: 'unknown'; message: string }
 
 /** A card processor (acquirer). */
 export interface CardProcessor {
@@ -65,3 +57,5 @@ export interface CardProcessor {
    */
   lookup(idempotencyKey: string): Promise<ChargeResult | undefined>
 }
+
+export type { ChargeResult }

@@ -1,9 +1,9 @@
 import { AppError, validationError } from '../domain/errors.js'
 import { merchantNow, type Merchant } from '../domain/merchant.js'
 import { fromRecurringId } from '../domain/public-ids.js'
-import { cancel } from '../domain/recurrence.js'
-import { announceRecurringUpdate } from '../billing/recurring-events.js'
-import { lockRecurrence, recurrenceRowToProgress, type RecurrenceRow } from '../store/recurrence.repository.js'
+import { cancel, cancelRefusal } from '../domain/recurrence.js'
+import { announceRecurringUpdate } from '../charging/recurring-events.js'
+import { lockRecurrence, recurrenceRowToProgress, setRecurrenceStatus, type RecurrenceRow } from '../store/recurrence.repository.js'
 import type { Executor } from '../store/database.js'
 import type { Deps } from '../deps.js'
 
@@ -50,19 +50,10 @@ export async function cancelRecurringPayment(
   await deps.store.db.transaction().execute(async (trx) => {
     const row = await lockRecurrenceByPublicId(trx, deps, merchant, recurringId)
     const progress = recurrenceRowToProgress(row)
-    if (progress.status === 'Canceled' || progress.status === 'Completed') {
-      const reason =
-        progress.status === 'Canceled'
-          ? 'This recurring payment is already canceled'
-          : 'This recurring payment is completed; there is nothing left to cancel'
-      throw new AppError('INVALID_STATE', 'Invalid data', { fieldErrors: [{ Name: 'RecurringId', Error: reason }], data: false })
-    }
-    const canceled = cancel(progress)
-    await trx
-      .updateTable('recurrences')
-      .set({ status: canceled.status, next_attempt_at: null, updated_at: now })
-      .where('id', '=', row.id)
-      .execute()
+    const refusal = cancelRefusal(progress.status)
+    if (refusal) throw new AppError('INVALID_STATE', 'Invalid data', { fieldErrors: [{ Name: 'RecurringId', Error: refusal }], data: false })
+    // An attempt in flight keeps its lease: its outcome is still recorded when it comes.
+    await setRecurrenceStatus(trx, row.id, cancel(progress).status, now)
     await announceRecurringUpdate(trx, deps, { recurrenceId: row.id, transactionId: null, now })
   })
 }

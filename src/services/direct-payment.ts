@@ -1,16 +1,16 @@
 import { isCardBrand, PAYMENT_STATUS_BRAND_NAMES } from '../domain/cards.js'
 import { AppError, validationError, type FieldError } from '../domain/errors.js'
 import { FieldReader } from '../domain/field-reader.js'
-import type { Merchant } from '../domain/merchant.js'
 import { findPaymentMethod } from '../domain/payment-methods.js'
 import { toPaymentId, toRecurringId } from '../domain/public-ids.js'
 import { findCardTokenByToken, type CardTokenRow } from '../store/card-token.repository.js'
 import { findInvoiceByKey } from '../store/invoice.repository.js'
+import { chargeCustomer, chargeStoredCard } from '../charging/customer-charge.js'
+import type { InvoiceRefusal } from '../domain/invoice.js'
+import { merchantNow, type Merchant } from '../domain/merchant.js'
 import { readApiCard } from './card-input.js'
-import { chargeClaimedTransaction } from './charge-transaction.js'
 import type { Deps } from '../deps.js'
-import { claimCharge, type InvoiceRefusal } from './payment-claim.js'
-import { startCardPayment, type PaymentSource } from './start-card-payment.js'
+import { createCardTransaction, startCardPayment, type CardTransaction, type PaymentSource } from './start-card-payment.js'
 
 /** Where DirectPayment sends the customer next; built by the pages module (it holds the OTP key). */
 export interface DirectPaymentLinks {
@@ -95,33 +95,48 @@ export async function directPayment(deps: Deps, options: DirectPaymentOptions): 
   }
   if (errors.length > 0 || !source) throw validationError(errors)
 
-  const started = await startCardPayment(deps, { merchant, invoice, method, channel: 'direct', source, ipAddress: options.ipAddress })
-  if (started.kind === 'refused') throw new AppError('INVALID_STATE', REFUSAL_MESSAGES[started.reason])
-  const { cardToken } = started
-  const paymentId = toPaymentId(started.transaction.id, deps.ids)
+  const input = { merchant, method, channel: 'direct' as const, source, ipAddress: options.ipAddress }
   const language = invoice.language === 'AR' ? 'AR' : 'EN'
-  const data: DirectPaymentData = {
-    Status: 'SUCCESS',
-    ErrorMessage: '',
-    PaymentId: paymentId,
-    Token: cardToken.purpose === 'saved' ? cardToken.token : '',
-    RecurringId: invoice.recurrence_id === null ? '' : toRecurringId(invoice.recurrence_id, deps.ids),
-    PaymentURL: options.links.otpUrl(merchant, language, paymentId),
-    CardInfo: cardInfo(cardToken),
+  const saveRequested = source.kind === 'card' && source.save
+  const answer = (written: CardTransaction, final: boolean): DirectPaymentData => {
+    const paymentId = toPaymentId(written.transaction.id, deps.ids)
+    const failed = final && written.transaction.status !== 'Succss'
+    // A card to keep is named at once, and usable as a token once its payment is approved.
+    const showToken = written.cardToken.purpose === 'saved' || (saveRequested && !failed)
+    return {
+      Status: failed ? 'FAILURE' : 'SUCCESS',
+      ErrorMessage: failed ? (written.transaction.error_message ?? 'Payment failed') : '',
+      PaymentId: paymentId,
+      Token: showToken ? written.cardToken.token : '',
+      RecurringId: invoice.recurrence_id === null ? '' : toRecurringId(invoice.recurrence_id, deps.ids),
+      PaymentURL: final ? options.links.resultUrl(merchant, language, paymentId) : options.links.otpUrl(merchant, language, paymentId),
+      CardInfo: cardInfo(written.cardToken),
+    }
   }
-  if (!bypass3ds) return data
+  if (!bypass3ds) {
+    const started = await startCardPayment(deps, invoice.id, input)
+    if (started.kind === 'refused') throw new AppError('INVALID_STATE', REFUSAL_MESSAGES[started.reason])
+    return answer(started, false)
+  }
 
-  const claim = await claimCharge(deps, merchant, started.transaction.id)
-  if (claim.kind === 'refused') throw new AppError('INVALID_STATE', REFUSAL_MESSAGES[claim.reason])
-  const transaction =
-    claim.kind === 'claimed' ? await chargeClaimedTransaction(deps, { merchant, transaction: claim.transaction, securityCode }) : claim.transaction
-  const failed = transaction.status !== 'Succss'
-  return {
-    ...data,
-    Status: failed ? 'FAILURE' : 'SUCCESS',
-    ErrorMessage: failed ? (transaction.error_message ?? 'Payment failed') : '',
-    PaymentURL: options.links.resultUrl(merchant, language, paymentId),
+  // Bypass3DS: the card is written and charged in one go; a refused payment writes nothing.
+  let written: CardTransaction | undefined
+  const charged = await chargeCustomer(deps, {
+    merchant,
+    target: {
+      kind: 'new',
+      invoiceId: invoice.id,
+      create: async (trx, locked) => {
+        written = await createCardTransaction(trx, deps, locked, input, merchantNow(deps.clock.now(), merchant))
+        return written.transaction
+      },
+    },
+    charge: chargeStoredCard(deps, merchant, securityCode),
+  })
+  if (charged.kind === 'refused' || !written) {
+    throw new AppError('INVALID_STATE', REFUSAL_MESSAGES[charged.kind === 'refused' ? charged.reason : 'busy'])
   }
+  return answer({ ...written, transaction: charged.transaction }, true)
 }
 
 /** A token DirectPayment may charge: the merchant's own live saved token (recurring tokens stay internal). */

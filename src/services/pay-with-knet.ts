@@ -3,13 +3,13 @@ import { randomInt } from 'node:crypto'
 import { merchantNow, type Merchant } from '../domain/merchant.js'
 import { paymentErrorMessage } from '../domain/payment-errors.js'
 import type { PaymentMethod } from '../domain/payment-methods.js'
-import type { ChargeResult } from '../processor/card-processor.js'
-import type { InvoiceRow } from '../store/invoice.repository.js'
-import type { TransactionRow } from '../store/transaction.repository.js'
-import { normalizeExpiryMonth, normalizeExpiryYear } from './card-input.js'
+import { chargeCustomer } from '../charging/customer-charge.js'
+import type { ChargeResult } from '../domain/charge.js'
+import type { InvoiceRefusal } from '../domain/invoice.js'
 import type { Deps } from '../deps.js'
-import { claimCharge, insertCustomerTransaction, invoiceRefusal, lockInvoiceForPayment, type InvoiceRefusal } from './payment-claim.js'
-import { recordCustomerPaymentOutcome } from './record-customer-payment.js'
+import type { InvoiceRow } from '../store/invoice.repository.js'
+import { insertTransactions, type TransactionRow } from '../store/transaction.repository.js'
+import { normalizeExpiryMonth, normalizeExpiryYear } from './card-input.js'
 
 /**
  * KNET (PaymentMethodId 1) is a Kuwaiti debit network, not a card brand: its cards fail the Luhn
@@ -74,36 +74,50 @@ export type PayWithKnetResult =
   | { kind: 'refused'; reason: InvoiceRefusal }
   | { kind: 'final'; transaction: TransactionRow }
 
-/** Pays an invoice on the simulated KNET page: transaction, claim, decision, record. */
+/**
+ * Pays an invoice on the simulated KNET page, through the charging engine like every payment:
+ * the transaction and its attempt are written under the invoice's lock, KNET's decision is the
+ * charge, and the outcome is recorded with its webhook. Nothing of the card is stored, so an
+ * attempt whose process died is settled by recovery as MF008, nothing charged.
+ */
 export async function payWithKnet(deps: Deps, options: PayWithKnetOptions): Promise<PayWithKnetResult> {
   const { merchant, input } = options
   const problems = checkKnetInput(input)
   if (problems.length > 0) return { kind: 'invalid', problems }
-  const now = merchantNow(deps.clock.now(), merchant)
-  const created = await deps.store.db.transaction().execute(async (trx) => {
-    const invoice = await lockInvoiceForPayment(trx, options.invoice.id)
-    const refusal = invoiceRefusal(invoice, now)
-    if (refusal) return { kind: 'refused' as const, reason: refusal }
-    const transaction = await insertCustomerTransaction(trx, {
-      merchant,
-      invoice,
-      method: options.method,
-      channel: 'hosted',
-      cardTokenId: null,
-      ipAddress: options.ipAddress,
-      now,
-    })
-    return { kind: 'created' as const, transaction }
-  })
-  if (created.kind === 'refused') return created
-  const claim = await claimCharge(deps, merchant, created.transaction.id)
-  if (claim.kind === 'refused') return { kind: 'refused', reason: claim.reason }
-  if (claim.kind === 'final') return { kind: 'final', transaction: claim.transaction }
-  const recorded = await recordCustomerPaymentOutcome(deps, {
+  const charged = await chargeCustomer(deps, {
     merchant,
-    transactionId: created.transaction.id,
-    result: decideKnet(input),
-    now: merchantNow(deps.clock.now(), merchant),
+    target: {
+      kind: 'new',
+      invoiceId: options.invoice.id,
+      create: async (trx, invoice) => {
+        const now = merchantNow(deps.clock.now(), merchant)
+        const [transaction] = await insertTransactions(trx, [
+          {
+            invoice_id: invoice.id,
+            merchant_id: merchant.id,
+            status: 'InProgress',
+            channel: 'hosted',
+            payment_method_id: options.method.id,
+            gateway: options.method.gateway,
+            amount_minor: invoice.value_minor,
+            currency: invoice.currency,
+            card_token_id: null,
+            error_code: null,
+            error_message: null,
+            reference_id: null,
+            track_id: null,
+            authorization_id: null,
+            ip_address: options.ipAddress,
+            attempt_id: null,
+            created_at: now,
+            updated_at: now,
+          },
+        ])
+        if (!transaction) throw new Error(`The KNET transaction of invoice ${invoice.id} was not written`)
+        return transaction
+      },
+    },
+    charge: async () => decideKnet(input),
   })
-  return { kind: 'final', transaction: recorded.transaction }
+  return charged.kind === 'refused' ? { kind: 'refused', reason: charged.reason } : { kind: 'final', transaction: charged.transaction }
 }

@@ -1,8 +1,9 @@
 import { AppError } from '../domain/errors.js'
 import { merchantNow, type Merchant } from '../domain/merchant.js'
-import { chargeAttempt } from '../billing/charge-attempt.js'
-import { openAttempts } from '../billing/open-attempts.js'
-import { recordAttemptOutcome } from '../billing/record-attempt-outcome.js'
+import { openRenewalAttempts } from '../charging/open-renewal-attempts.js'
+import { chargeRenewalAttempt } from '../charging/process-renewal-attempt.js'
+import { recordRenewalOutcome } from '../charging/record-renewal-outcomes.js'
+import { leaseRecurrenceRows } from '../store/recurrence.repository.js'
 import { lockRecurrenceByPublicId } from './cancel-recurring-payment.js'
 import type { Deps } from '../deps.js'
 
@@ -46,17 +47,13 @@ export async function resumeRecurringPayment(
       })
     }
     // The lease keeps the recovery pass off the attempt while this request charges it.
-    await trx
-      .updateTable('recurrences')
-      .set({ lease_until: deps.clock.now() + deps.config.billingLeaseMs })
-      .where('id', '=', row.id)
-      .execute()
-    const [prepared] = await openAttempts(trx, deps, [row], 'resume', now)
+    await leaseRecurrenceRows(trx, [row.id], deps.clock.now() + deps.config.billingLeaseMs)
+    const [prepared] = await openRenewalAttempts(trx, deps, [row], 'resume', now)
     if (!prepared) throw new AppError('INTERNAL', `Recurrence ${row.id} has no card to charge`)
     return prepared
   })
 
-  const result = await chargeAttempt(deps, attempt, now)
+  const result = await chargeRenewalAttempt(deps, attempt, now)
   if (result.status === 'unknown') {
     throw new AppError('INVALID_STATE', 'The card processor did not answer', {
       fieldErrors: [
@@ -68,7 +65,7 @@ export async function resumeRecurringPayment(
       data: false,
     })
   }
-  const recorded = await recordAttemptOutcome(deps, merchant, attempt, result, now)
+  const recorded = await recordRenewalOutcome(deps, merchant, attempt, result, now)
   if (result.status === 'declined') {
     throw new AppError('INVALID_STATE', result.message, {
       fieldErrors: [

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto'
 
-import type { Kysely, Selectable } from 'kysely'
+import type { Selectable } from 'kysely'
 
 import { detectCardBrand, maskCardNumber, normalizeCardNumber, type CardTokenPurpose } from '../domain/cards.js'
-import type { CardVault } from '../processor/card-vault.js'
-import type { CardTokenTable, Database } from './database.js'
+import type { CardTokenTable, Executor } from './database.js'
 
 /**
  * Tokenised cards. The full number goes in only through {@link insertCardToken} (encrypted) and
@@ -32,6 +31,20 @@ export const CARD_DISPLAY_COLUMNS = [
   'card_tokens.purpose',
 ] as const
 
+/**
+ * What the store needs of the card vault (processor/card-vault.ts): the store writes and reads
+ * ciphertext and hashes, and never holds the key.
+ */
+export interface PanSealer {
+  encrypt(number: string): string
+  hashPan(number: string): string
+}
+
+/** Turns a stored ciphertext back into the card number (the vault). */
+export interface PanOpener {
+  decrypt(sealed: string): string
+}
+
 /** Issuer printed for every sandbox card (reference §4.2 sample: `"Issuer": "Test Bank"`). */
 export const SANDBOX_ISSUER = 'Test Bank'
 
@@ -58,8 +71,8 @@ export interface InsertCardTokenOptions {
  * is of no accepted brand, which validation must have refused first.
  */
 export async function insertCardToken(
-  db: Kysely<Database>,
-  vault: CardVault,
+  db: Executor,
+  vault: PanSealer,
   options: InsertCardTokenOptions,
 ): Promise<CardTokenRow> {
   const number = normalizeCardNumber(options.number)
@@ -94,7 +107,7 @@ export async function insertCardToken(
  * check `deleted_at`.
  */
 export async function findCardTokenById(
-  db: Kysely<Database>,
+  db: Executor,
   merchantId: number,
   id: number,
 ): Promise<CardTokenRow | undefined> {
@@ -112,7 +125,7 @@ export async function findCardTokenById(
  * outside its merchant.
  */
 export async function findCardTokenByToken(
-  db: Kysely<Database>,
+  db: Executor,
   merchantId: number,
   token: string,
 ): Promise<CardTokenRow | undefined> {
@@ -127,7 +140,7 @@ export async function findCardTokenByToken(
 
 /** A customer's saved cards (purpose `saved`, not deleted), oldest first. */
 export async function listSavedTokens(
-  db: Kysely<Database>,
+  db: Executor,
   merchantId: number,
   customerIdentifier: string,
 ): Promise<CardTokenRow[]> {
@@ -147,7 +160,7 @@ export async function listSavedTokens(
  * so saving a card twice can reuse the first token instead of listing the card twice.
  */
 export async function findSavedTokenByPanHash(
-  db: Kysely<Database>,
+  db: Executor,
   merchantId: number,
   customerIdentifier: string,
   panHash: string,
@@ -166,7 +179,7 @@ export async function findSavedTokenByPanHash(
 
 /** Marks a merchant's token deleted at `now`; returns false when there was no live token. */
 export async function markCardTokenDeleted(
-  db: Kysely<Database>,
+  db: Executor,
   merchantId: number,
   id: number,
   now: number,
@@ -182,6 +195,69 @@ export async function markCardTokenDeleted(
 }
 
 /** The full card number of a token, for the processor call only. Never log or return it. */
-export function readCardNumber(vault: CardVault, row: Pick<CardTokenRow, 'pan_encrypted'>): string {
+export function readCardNumber(vault: PanOpener, row: Pick<CardTokenRow, 'pan_encrypted'>): string {
   return vault.decrypt(row.pan_encrypted)
+}
+
+/** Makes a token the customer's saved card (SaveToken honoured once the payment is approved). */
+export async function markCardTokenSaved(db: Executor, id: number): Promise<void> {
+  await db.updateTable('card_tokens').set({ purpose: 'saved' }).where('id', '=', id).where('purpose', '=', 'session').execute()
+}
+
+/**
+ * Deletes one-payment tokens that nothing points at any more: no transaction and no embedded
+ * session uses them (the tokens of payments that lost a race or were abandoned).
+ */
+export async function deleteOrphanSessionTokens(db: Executor, ids: readonly number[]): Promise<void> {
+  if (ids.length === 0) return
+  await db
+    .deleteFrom('card_tokens')
+    .where('id', 'in', [...ids])
+    .where('purpose', '=', 'session')
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('transactions').select('transactions.id').whereRef('transactions.card_token_id', '=', 'card_tokens.id'))),
+    )
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('sessions').select('sessions.id').whereRef('sessions.card_token_id', '=', 'card_tokens.id'))),
+    )
+    .execute()
+}
+
+/**
+ * Copies a card into a token of purpose `recurring` for a recurrence (the ciphertext as it is,
+ * nothing decrypted), so deleting the customer's saved card never stops the recurrence.
+ */
+export async function copyCardTokenForRecurrence(db: Executor, merchantId: number, cardTokenId: number, now: number): Promise<number | undefined> {
+  const card = await findCardTokenById(db, merchantId, cardTokenId)
+  if (!card) return undefined
+  const copy = await db
+    .insertInto('card_tokens')
+    .values({
+      merchant_id: card.merchant_id,
+      token: `TKN-${randomUUID()}`,
+      purpose: 'recurring',
+      customer_identifier: card.customer_identifier,
+      pan_encrypted: card.pan_encrypted,
+      pan_hash: card.pan_hash,
+      masked_number: card.masked_number,
+      brand: card.brand,
+      issuer: card.issuer,
+      expiry_month: card.expiry_month,
+      expiry_year: card.expiry_year,
+      holder_name: card.holder_name,
+      created_at: now,
+      deleted_at: null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  return copy.id
+}
+
+/** The card columns a charge needs, for many tokens at once. */
+export async function findChargeCards(
+  db: Executor,
+  ids: readonly number[],
+): Promise<Array<Pick<CardTokenRow, 'id' | 'pan_encrypted' | 'expiry_month' | 'expiry_year' | 'holder_name'>>> {
+  if (ids.length === 0) return []
+  return db.selectFrom('card_tokens').select(['id', 'pan_encrypted', 'expiry_month', 'expiry_year', 'holder_name']).where('id', 'in', [...ids]).execute()
 }

@@ -5,10 +5,12 @@ import {
   isRecurrenceStatus,
   type RecurrenceProgress,
   type RecurrenceSchedule,
+  type RecurrenceStatus,
 } from '../domain/recurrence.js'
 import { isRecurringType, parseLocalDate } from '../domain/schedule.js'
 import type { StoreAdapter } from './adapter.js'
 import type { ChargeAttemptTable, RecurrenceTable } from './database.js'
+import { valueById } from './sql-cases.js'
 import type { Executor } from './database.js'
 
 /** A `recurrences` row as stored. */
@@ -114,6 +116,122 @@ export async function findCycleInvoiceId(db: Executor, recurrenceId: number, cyc
   return row?.id
 }
 
+/** The recurrence whose first invoice this is, if any. */
+export async function findRecurrenceIdOfInitialInvoice(db: Executor, invoiceId: number): Promise<number | undefined> {
+  const row = await db.selectFrom('recurrences').select('id').where('initial_invoice_id', '=', invoiceId).executeTakeFirst()
+  return row?.id
+}
+
+/** What {@link saveRecurrenceProgress} writes. */
+export interface SavedProgress {
+  readonly progress: RecurrenceProgress
+  readonly nextAttemptAt: number | null
+  /** Set when the schedule is re-anchored (activation). */
+  readonly anchorDate?: string
+  /** Set when the recurrence gets its card (activation). */
+  readonly cardTokenId?: number
+  /** Write only while the stored status is this one. */
+  readonly onlyFrom?: RecurrenceStatus
+  readonly now: number
+}
+
+/** Stores where a recurrence stands and frees its lease; false when `onlyFrom` did not match. */
+export async function saveRecurrenceProgress(db: Executor, recurrenceId: number, saved: SavedProgress): Promise<boolean> {
+  let query = db
+    .updateTable('recurrences')
+    .set({
+      status: saved.progress.status,
+      next_cycle: saved.progress.nextCycle,
+      failed_attempts: saved.progress.failedAttempts,
+      executed_times: saved.progress.executedTimes,
+      next_attempt_at: saved.nextAttemptAt,
+      lease_until: null,
+      updated_at: saved.now,
+      ...(saved.anchorDate === undefined ? {} : { anchor_date: saved.anchorDate }),
+      ...(saved.cardTokenId === undefined ? {} : { card_token_id: saved.cardTokenId }),
+    })
+    .where('id', '=', recurrenceId)
+  if (saved.onlyFrom !== undefined) query = query.where('status', '=', saved.onlyFrom)
+  const result = await query.executeTakeFirst()
+  return result.numUpdatedRows === 1n
+}
+
+/** Several recurrences' new standing, written with one statement (the billing engine's batches). */
+export async function saveRecurrenceRows(
+  db: Executor,
+  rows: ReadonlyArray<Pick<RecurrenceRow, 'id' | 'status' | 'next_cycle' | 'failed_attempts' | 'executed_times' | 'next_attempt_at' | 'last_pay_at'>>,
+  now: number,
+): Promise<void> {
+  if (rows.length === 0) return
+  const ids = rows.map((r) => r.id)
+  await db
+    .updateTable('recurrences')
+    .set({
+      status: valueById(ids, rows.map((r) => r.status), 'text'),
+      next_cycle: valueById(ids, rows.map((r) => r.next_cycle), 'integer'),
+      failed_attempts: valueById(ids, rows.map((r) => r.failed_attempts), 'integer'),
+      executed_times: valueById(ids, rows.map((r) => r.executed_times), 'integer'),
+      next_attempt_at: valueById(ids, rows.map((r) => r.next_attempt_at), 'bigint'),
+      last_pay_at: valueById(ids, rows.map((r) => r.last_pay_at), 'bigint'),
+      lease_until: null,
+      updated_at: now,
+    })
+    .where('id', 'in', ids)
+    .execute()
+}
+
+/** Locks recurrences in id order (concurrent batches cannot deadlock) and reads them. */
+export async function lockRecurrences(trx: Executor, adapter: StoreAdapter, ids: readonly number[]): Promise<RecurrenceRow[]> {
+  if (ids.length === 0) return []
+  const sorted = [...new Set(ids)].sort((a, b) => a - b)
+  return adapter.lockRows(trx.selectFrom('recurrences').selectAll().where('id', 'in', sorted).orderBy('id')).execute()
+}
+
+/** Leases recurrences to the caller until `leaseUntil` (real time). */
+export async function leaseRecurrenceRows(db: Executor, ids: readonly number[], leaseUntil: number): Promise<void> {
+  if (ids.length === 0) return
+  await db.updateTable('recurrences').set({ lease_until: leaseUntil }).where('id', 'in', [...ids]).execute()
+}
+
+/** How a billing claim picks and leases recurrences. */
+export interface RecurrenceClaim {
+  readonly merchantId: number
+  /** Real time (no sandbox offset): leases are about live workers. */
+  readonly realNow: number
+  readonly leaseUntil: number
+  readonly limit: number
+  /** Also take rows another worker leased (safe: attempts are idempotent; the sandbox clock's impatience). */
+  readonly ignoreLeases?: boolean
+}
+
+/**
+ * Claims a merchant's recurrences for billing and leases them: those `due` (Active and due at
+ * the merchant's `now`, oldest first) or those `with-open-attempts` (any status: a Resume leaves
+ * one on an Uncompleted recurrence, a cancel may come while one is in flight). Rows another
+ * worker holds are passed over (the adapter's claim); leased rows too, unless `ignoreLeases`.
+ */
+export async function claimRecurrences(
+  trx: Executor,
+  adapter: StoreAdapter,
+  which: { readonly kind: 'due'; readonly now: number } | { readonly kind: 'with-open-attempts' },
+  claim: RecurrenceClaim,
+): Promise<RecurrenceRow[]> {
+  let query = trx.selectFrom('recurrences').selectAll().where('merchant_id', '=', claim.merchantId)
+  query =
+    which.kind === 'due'
+      ? query.where('next_attempt_at', '<=', which.now).where('status', '=', 'Active').orderBy('next_attempt_at')
+      : query
+          .where('id', 'in', (eb) =>
+            eb.selectFrom('charge_attempts').select('recurrence_id').where('merchant_id', '=', claim.merchantId).where('status', '=', 'open'),
+          )
+          .orderBy('id')
+  query = query.limit(claim.limit)
+  if (!claim.ignoreLeases) query = query.where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', claim.realNow)]))
+  const rows = await (claim.ignoreLeases ? adapter.lockRows(query) : adapter.claimRows(query)).execute()
+  await leaseRecurrenceRows(trx, rows.map((row) => row.id), claim.leaseUntil)
+  return rows
+}
+
 /** Every recurrence of a merchant, by id (tests, benchmarks and operators' checks). */
 export async function listRecurrencesOfMerchant(db: Executor, merchantId: number): Promise<RecurrenceRow[]> {
   return db.selectFrom('recurrences').selectAll().where('merchant_id', '=', merchantId).orderBy('id').execute()
@@ -132,4 +250,31 @@ export async function insertRecurrenceRows(db: Executor, rows: ReadonlyArray<Omi
 /** Lets every billing lease on a merchant's recurrences run out at once, as after a crash. */
 export async function expireRecurrenceLeases(db: Executor, merchantId: number): Promise<void> {
   await db.updateTable('recurrences').set({ lease_until: 0 }).where('merchant_id', '=', merchantId).execute()
+}
+
+/** The first invoices of recurrences, with the customer columns their automatic invoices copy. */
+export async function findInitialInvoices(db: Executor, invoiceIds: readonly number[]) {
+  if (invoiceIds.length === 0) return []
+  return db
+    .selectFrom('invoices')
+    .select([
+      'id',
+      'payment_method_id',
+      'customer_name',
+      'customer_mobile',
+      'mobile_country_code',
+      'customer_email',
+      'customer_reference',
+      'customer_civil_id',
+      'user_defined_field',
+      'language',
+      'webhook_url',
+    ])
+    .where('id', 'in', [...new Set(invoiceIds)])
+    .execute()
+}
+
+/** Sets a recurrence's status with nothing scheduled (cancel), leaving its lease to an attempt in flight. */
+export async function setRecurrenceStatus(db: Executor, recurrenceId: number, status: RecurrenceStatus, now: number): Promise<void> {
+  await db.updateTable('recurrences').set({ status, next_attempt_at: null, updated_at: now }).where('id', '=', recurrenceId).execute()
 }

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-import { chargeAttempt } from '../../src/billing/charge-attempt.js'
-import { claimDueAttempts } from '../../src/billing/claim-due-attempts.js'
-import { openAttempts } from '../../src/billing/open-attempts.js'
-import { recordAttemptOutcome } from '../../src/billing/record-attempt-outcome.js'
+import { claimAttempts } from '../../src/billing/claim-attempts.js'
+import { openRenewalAttempts } from '../../src/charging/open-renewal-attempts.js'
+import { chargeRenewalAttempt } from '../../src/charging/process-renewal-attempt.js'
+import { recordRenewalOutcome } from '../../src/charging/record-renewal-outcomes.js'
 import { runBillingPass } from '../../src/billing/run-billing-pass.js'
 import { merchantNow, type Merchant } from '../../src/domain/merchant.js'
 import { listAttempts } from '../../src/store/charge-attempt.repository.js'
@@ -52,7 +52,7 @@ for (const dialect of DIALECTS) {
       const { merchant, now } = await skipTime(ctx, DAY_MS)
 
       // A worker claims (attempts, invoices and transactions commit), then dies at various points.
-      const claimed = await claimDueAttempts(app.deps, merchant, { now, realNow: Date.now(), limit: 10 })
+      const claimed = await claimAttempts(app.deps, merchant, 'due', { now, realNow: Date.now(), limit: 10 })
       expect(claimed).toHaveLength(3)
       for (const attempt of claimed) {
         if (attempt.recurrenceId === ctx.internalId(neverSent)) continue
@@ -91,16 +91,16 @@ for (const dialect of DIALECTS) {
       const ctx = await openRecurringContext(app)
       const racing = await ctx.createActive({ RecurringType: 'Daily', Iteration: 0 })
       const { merchant, now } = await skipTime(ctx, DAY_MS)
-      const [attempt] = await claimDueAttempts(app.deps, merchant, { now, realNow: Date.now(), limit: 10 })
+      const [attempt] = await claimAttempts(app.deps, merchant, 'due', { now, realNow: Date.now(), limit: 10 })
       if (!attempt) throw new Error('nothing claimed')
 
       // The merchant cancels while the charge is in flight: the money moves, the status stays.
       expect((await ctx.cancel(racing)).body.Data).toBe(true)
-      const results = await Promise.all([chargeAttempt(app.deps, attempt, now), chargeAttempt(app.deps, { ...attempt, reopened: true }, now)])
+      const results = await Promise.all([chargeRenewalAttempt(app.deps, attempt, now), chargeRenewalAttempt(app.deps, { ...attempt, reopened: true }, now)])
       const recorded = []
       for (const result of results) {
         if (result.status === 'unknown') throw new Error('unexpected unknown')
-        recorded.push(await recordAttemptOutcome(app.deps, merchant, attempt, result, now))
+        recorded.push(await recordRenewalOutcome(app.deps, merchant, attempt, result, now))
       }
       expect(recorded.map((r) => r.recorded)).toEqual([true, false])
       expect(await ctx.get(racing)).toMatchObject({ RecurringStatus: 'Canceled', ExecutedTimes: 1 })
@@ -121,7 +121,7 @@ for (const dialect of DIALECTS) {
       await db.transaction().execute(async (trx) => {
         const row = await findRecurrence(trx, ctx.merchantId, ctx.internalId(id))
         if (!row) throw new Error(`${id} not stored`)
-        await openAttempts(trx, app.deps, [row], 'resume', now)
+        await openRenewalAttempts(trx, app.deps, [row], 'resume', now)
       })
       const recovered = await runBillingPass(app.deps, merchant, { now })
       expect(recovered).toMatchObject({ charges: 1, approved: 1, statusChanges: 1 })

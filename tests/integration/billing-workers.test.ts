@@ -75,9 +75,12 @@ for (const dialect of DIALECTS) {
       const db = app.deps.store.db
       const attempts = await listAttempts(db, { merchantId: ctx.merchantId })
       const byKey = new Map(attempts.map((a) => [`attempt-${a.id}`, `${a.recurrence_id}/${a.cycle}`]))
+      // The customers' first payments are charge attempts too; only the recurring ones count here.
+      const customerKeys = new Set(attempts.filter((a) => a.kind === 'customer').map((a) => `attempt-${a.id}`))
       const ledger = await listLedger(db, { merchantId: ctx.merchantId, outcome: 'approved', keyPrefix: 'attempt-' })
       const counts = new Map<string, number>()
       for (const { idempotency_key } of ledger) {
+        if (customerKeys.has(idempotency_key)) continue
         const key = byKey.get(idempotency_key) ?? `unknown ${idempotency_key}`
         counts.set(key, (counts.get(key) ?? 0) + 1)
       }

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
+import { attemptIdempotencyKey } from '../../src/domain/charge.js'
 import { fromPaymentId, fromRecurringId } from '../../src/domain/public-ids.js'
 import { TEST_CARDS } from '../../src/processor/test-processor.js'
 import { setInvoiceExpiry } from '../../src/store/invoice.repository.js'
 import { countApprovedCharges, listLedger } from '../../src/store/processor-ledger.repository.js'
 import { findRecurrence } from '../../src/store/recurrence.repository.js'
+import { findTransaction } from '../../src/store/transaction.repository.js'
 import { listRows } from '../../src/store/settings.repository.js'
 import { DIALECTS } from '../support/dialects.js'
 import { startTestApp, type TestApp } from '../support/start-test-app.js'
@@ -145,8 +147,8 @@ for (const dialect of DIALECTS) {
         expect(transaction.Error).toBeTruthy()
       }
       // Whatever happened, the processor saw this payment at most once.
-      const id = fromPaymentId(paymentId, app.deps.ids)
-      const entries = (await listLedger(app.deps.store.db)).filter((entry) => entry.idempotency_key === `txn-${id}`)
+      const charged = await findTransaction(app.deps.store.db, merchantId, fromPaymentId(paymentId, app.deps.ids) ?? 0)
+      const entries = (await listLedger(app.deps.store.db)).filter((entry) => entry.idempotency_key === attemptIdempotencyKey(charged?.attempt_id ?? 0))
       expect(entries).toHaveLength(1)
     })
 
@@ -220,7 +222,8 @@ for (const dialect of DIALECTS) {
       expect(await approvedCharges()).toBe(before + 1)
       const redirected = results.filter((result) => result.status === 303 && result.location?.startsWith(CALLBACK))
       expect(redirected.length).toBeGreaterThanOrEqual(1)
-      for (const result of results) expect([200, 202, 303, 409]).toContain(result.status)
+      // The tab that lost no longer has a payment: never charged, it was discarded with the win (404 page).
+      for (const result of results) expect([200, 202, 303, 404, 409]).toContain(result.status)
       const status = await paymentStatus(app, apiKey, paymentIdOf(redirected[0]?.location ?? ''))
       expect(status.InvoiceId).toBe(InvoiceId)
       expect(status.InvoiceStatus).toBe('Paid')

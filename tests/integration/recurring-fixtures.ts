@@ -2,7 +2,7 @@ import { expect } from 'vitest'
 
 import { merchantNow } from '../../src/domain/merchant.js'
 import { fromInvoiceId, fromRecurringId } from '../../src/domain/public-ids.js'
-import { recordCustomerPaymentOutcome } from '../../src/services/record-customer-payment.js'
+import { chargeCustomer, chargeStoredCard } from '../../src/charging/customer-charge.js'
 import type { DialectName } from '../../src/store/adapter.js'
 import { insertCardToken } from '../../src/store/card-token.repository.js'
 import { listAttempts } from '../../src/store/charge-attempt.repository.js'
@@ -125,21 +125,9 @@ export async function openRecurringContext(app: TestApp): Promise<RecurringConte
         created_at: now,
         updated_at: now,
       })
-      const result = await deps.processor.charge(
-        {
-          idempotencyKey: `test-first-${transactionId}`,
-          merchantId: merchant.id,
-          amountMinor: invoice.value_minor,
-          currency: 'KWD',
-          card: { number: card, expiryMonth: '01', expiryYear: '39', securityCode: '123', holderName: 'Card Holder' },
-          cardTokenId: token.id,
-          purpose: 'customer',
-        },
-        now,
-      )
-      const known = result.status === 'unknown' ? await deps.processor.lookup(`test-first-${transactionId}`) : result
-      if (!known || known.status !== 'approved') throw new Error(`First payment with ${card} was not approved`)
-      await recordCustomerPaymentOutcome(deps, { merchant: current, transactionId, result: known, now })
+      // The first payment goes through the charging engine like a customer's payment would.
+      const paid = await chargeCustomer(deps, { merchant: current, target: { kind: 'waiting', transactionId }, charge: chargeStoredCard(deps, current, '123') })
+      if (paid.kind !== 'final' || paid.transaction.status !== 'Succss') throw new Error(`First payment with ${card} was not approved: ${JSON.stringify(paid)}`)
     },
     async createActive(model, card = GOOD_CARD) {
       const { invoiceId, recurringId } = await context.create(model)

@@ -34,6 +34,8 @@ interface ModelRecurrence {
   retryCount: number
   status: RecurrenceStatus
   paid: boolean
+  /** Day the first invoice was created: a customer can pay it for 3 days. */
+  createdDay: number
   anchorDay: number
   nextCycle: number
   failed: number
@@ -110,7 +112,7 @@ class CreateCommand implements fc.AsyncCommand<Model, Real> {
     if (this.payNow) await real.ctx.pay(invoiceId, this.card)
     model.recurrences.push({
       recurringId, invoiceId, card: this.card, interval, iteration: this.iteration, retryCount: this.retryCount,
-      status: this.payNow ? 'Active' : 'Draft', paid: this.payNow, anchorDay: model.day,
+      status: this.payNow ? 'Active' : 'Draft', paid: this.payNow, createdDay: model.day, anchorDay: model.day,
       nextCycle: 1, failed: 0, executed: 0, resumesInCycle: 0,
     })
     await checkAgainstModel(model, real)
@@ -121,9 +123,10 @@ class CreateCommand implements fc.AsyncCommand<Model, Real> {
 
 class PayCommand implements fc.AsyncCommand<Model, Real> {
   constructor(readonly index: number) {}
-  check = (model: Readonly<Model>) => model.recurrences.some((r) => !r.paid)
+  // An invoice expires 3 days after it was created; after that no customer can pay it.
+  check = (model: Readonly<Model>) => model.recurrences.some((r) => !r.paid && model.day - r.createdDay < 3)
   async run(model: Model, real: Real) {
-    const unpaid = model.recurrences.filter((r) => !r.paid)
+    const unpaid = model.recurrences.filter((r) => !r.paid && model.day - r.createdDay < 3)
     const r = unpaid[this.index % unpaid.length]
     if (!r) return
     await real.ctx.pay(r.invoiceId, r.card)

@@ -167,8 +167,9 @@ for (const dialect of DIALECTS) {
       expect(result).toMatchObject({ Charges: 2, Approved: 2 })
       expect(await ctx.get(id)).toMatchObject({ RecurringStatus: 'Completed', ExecutedTimes: 2 })
       expect([...(await ctx.approvedRenewals(id)).entries()]).toEqual([[1, 1], [2, 1]])
+      // The first payment and the two renewals: every charge is an attempt.
       const ledger = await listLedger(app.deps.store.db, { merchantId: ctx.merchantId, keyPrefix: 'attempt-' })
-      expect(ledger).toHaveLength(2)
+      expect(ledger).toHaveLength(3)
     })
 
     it('follows month ends: Jan 31 → Feb 29 → Mar 31 → Apr 30 (leap year), charging at 04:00 local', async () => {

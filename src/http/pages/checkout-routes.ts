@@ -4,7 +4,7 @@ import { merchantNow } from '../../domain/merchant.js'
 import { findPaymentMethod } from '../../domain/payment-methods.js'
 import { toPaymentId } from '../../domain/public-ids.js'
 import { CARD_PROBLEM_FIELDS, checkRawCard } from '../../services/card-input.js'
-import { invoiceRefusal } from '../../services/payment-claim.js'
+import { paymentRefusal } from '../../domain/invoice.js'
 import { payWithKnet } from '../../services/pay-with-knet.js'
 import { startCardPayment } from '../../services/start-card-payment.js'
 import { parseLanguageSegment, type MessageKey, type PageLanguage } from './i18n.js'
@@ -48,7 +48,7 @@ export function registerCheckoutRoutes(app: FastifyInstance, context: PageContex
       const found = language ? await loadInvoiceByKey(deps, request.query.invoiceKey) : undefined
       if (!language || !found) return sendMessagePage(context, request, reply, language ?? 'EN', NOT_FOUND_PAGE)
       const { invoice, merchant } = found
-      const refusal = invoiceRefusal(invoice, merchantNow(deps.clock.now(), merchant))
+      const refusal = paymentRefusal(invoice, merchantNow(deps.clock.now(), merchant))
       if (refusal) return sendMessagePage(context, request, reply, language, REFUSAL_PAGES[refusal])
       const method = findPaymentMethod(invoice.payment_method_id ?? 0) ?? findPaymentMethod(2)
       if (!method) throw new Error('The VISA/MASTER method is missing from the catalogue')
@@ -97,9 +97,8 @@ export function registerCheckoutRoutes(app: FastifyInstance, context: PageContex
         for (const problem of checked.problems) errors[CARD_PROBLEM_FIELDS[problem].field as CheckoutField] ??= problem
         return form({ values, errors }, 400)
       }
-      const started = await startCardPayment(deps, {
+      const started = await startCardPayment(deps, invoice.id, {
         merchant,
-        invoice,
         method,
         channel: 'hosted',
         source: { kind: 'card', card: checked.card, holderName: values.holderName || null, save: false, customerIdentifier: null },

@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 
+import { paymentRefusal } from '../../domain/invoice.js'
 import { merchantNow } from '../../domain/merchant.js'
 import { fromPaymentId } from '../../domain/public-ids.js'
-import { completeOtp } from '../../services/complete-otp.js'
-import { ABANDONED_CHARGE_MS, invoiceRefusal, settleAbandonedCharge } from '../../services/payment-claim.js'
+import { completeOtp, settleIfAbandoned } from '../../services/complete-otp.js'
 import { findCardTokenById } from '../../store/card-token.repository.js'
 import { parseLanguageSegment, type MessageKey } from './i18n.js'
 import {
@@ -62,15 +62,14 @@ export function registerOtpRoutes(app: FastifyInstance, context: PageContext, se
       }
       const { transaction, invoice, merchant } = found
       if (transaction.status !== 'InProgress') return redirectSeeOther(reply, finalRedirectUrl(context, found, language))
-      if (transaction.track_id !== null) {
-        // Claimed: a charge is under way (or its process died; then settle it and look again).
-        if (merchantNow(deps.clock.now(), merchant) - transaction.updated_at < ABANDONED_CHARGE_MS) {
+      if (transaction.attempt_id !== null) {
+        // A charge is under way; if its process died (its lease ran out), settle it and look again.
+        if ((await settleIfAbandoned(deps, transaction.attempt_id)) === 'in-flight') {
           return sendMessagePage(context, request, reply, language, { title: 'processingTitle', body: 'processingBody', status: 202, refreshUrl: getUrl(request) })
         }
-        await settleAbandonedCharge(deps, merchant, transaction.id)
         return redirectSeeOther(reply, getUrl(request))
       }
-      const refusal = invoiceRefusal(invoice, merchantNow(deps.clock.now(), merchant))
+      const refusal = paymentRefusal(invoice, merchantNow(deps.clock.now(), merchant))
       if (refusal) return sendMessagePage(context, request, reply, language, REFUSAL_PAGES[refusal])
 
       const subject = `otp\n${paymentId}`

@@ -1,0 +1,61 @@
+import { attemptIdempotencyKey, type ChargeResult } from '../domain/charge.js'
+import type { CurrencyCode } from '../domain/currencies.js'
+import type { Deps } from '../deps.js'
+import type { ChargePurpose, ChargeRequest } from '../processor/card-processor.js'
+import { readCardNumber, type CardTokenRow } from '../store/card-token.repository.js'
+
+/** The card columns a charge needs. */
+export type ChargeCard = Pick<CardTokenRow, 'id' | 'pan_encrypted' | 'expiry_month' | 'expiry_year' | 'holder_name'>
+
+/** What to charge for an attempt. */
+export interface AttemptCharge {
+  readonly attemptId: number
+  readonly merchantId: number
+  readonly amountMinor: number
+  readonly currency: CurrencyCode
+  readonly card: ChargeCard
+  /** Only when the customer typed it in this very request; never stored. */
+  readonly securityCode: string | null
+  readonly purpose: ChargePurpose
+  readonly renewal?: { readonly cycle: number; readonly attemptNumber: number }
+}
+
+/** The processor request of an attempt: its key is the attempt's, whoever sends it and however often. */
+export function chargeRequestOf(deps: Deps, charge: AttemptCharge): ChargeRequest {
+  return {
+    idempotencyKey: attemptIdempotencyKey(charge.attemptId),
+    merchantId: charge.merchantId,
+    amountMinor: charge.amountMinor,
+    currency: charge.currency,
+    card: {
+      number: readCardNumber(deps.vault, charge.card),
+      expiryMonth: charge.card.expiry_month,
+      expiryYear: charge.card.expiry_year,
+      securityCode: charge.securityCode,
+      holderName: charge.card.holder_name,
+    },
+    cardTokenId: charge.card.id,
+    purpose: charge.purpose,
+    ...(charge.renewal ? { renewal: { ...charge.renewal } } : {}),
+  }
+}
+
+/**
+ * Sends an attempt's charge to the processor, outside any database transaction. When the attempt
+ * may have been sent before (found open after a crash, or its lease ran out), the processor's
+ * look-up is asked first: what it charged is never charged again, and a charge it never
+ * received is sent now under the same key. A lost reply (`unknown`) is resolved by the look-up;
+ * `unknown` comes back only when even the look-up has no answer.
+ */
+export async function sendAttemptCharge(deps: Deps, charge: AttemptCharge, now: number, options: { readonly askFirst: boolean }): Promise<ChargeResult> {
+  const key = attemptIdempotencyKey(charge.attemptId)
+  if (options.askFirst) {
+    const known = await deps.processor.lookup(key)
+    if (known && known.status !== 'unknown') return known
+  }
+  const result = await deps.processor.charge(chargeRequestOf(deps, charge), now)
+  if (result.status !== 'unknown') return result
+  const known = await deps.processor.lookup(key)
+  deps.logger.warn({ attemptId: charge.attemptId, outcome: known?.status ?? 'not received' }, 'processor reply lost; looked the charge up')
+  return known ?? result
+}

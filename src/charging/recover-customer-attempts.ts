@@ -1,0 +1,89 @@
+import { attemptIdempotencyKey, declined, NO_ANSWER_ERROR_CODE, type KnownChargeResult } from '../domain/charge.js'
+import { isCurrencyCode } from '../domain/currencies.js'
+import { coerceError } from '../domain/errors.js'
+import { merchantNow } from '../domain/merchant.js'
+import type { Deps } from '../deps.js'
+import { findChargeCards } from '../store/card-token.repository.js'
+import { claimExpiredCustomerAttempts, type ChargeAttemptRow } from '../store/charge-attempt.repository.js'
+import { findMerchantById } from '../store/merchant.repository.js'
+import { findTransactionsOfAttempts } from '../store/transaction.repository.js'
+import { sendAttemptCharge } from './processor-call.js'
+import { recordCustomerOutcome } from './record-customer-outcome.js'
+
+/** Customer attempts one recovery step claims at most. */
+const RECOVERY_BATCH = 100
+
+/** What a recovery pass did. */
+export interface CustomerRecoveryCounts {
+  /** Attempts whose outcome this pass recorded. */
+  recovered: number
+  /** Attempts left open (no answer even from the look-up, or an error); the next pass tries again. */
+  unresolved: number
+}
+
+/**
+ * The recovery pass of customer payments: every customer attempt still open after its lease
+ * (its process died between committing the attempt and recording the outcome, or is far too
+ * slow) is settled by asking the processor what it did under the attempt's key, and recorded
+ * as it answers — an approval pays the invoice even if it expired meanwhile. A charge the
+ * processor never received is sent again under the same key when the card is stored (it is
+ * the payment the customer authorised; the key makes a late first copy harmless); a payment
+ * with no stored card (KNET) is recorded as Failed MF008, nothing charged.
+ * Run by every worker round, at start-up, and by the sandbox clock (for one merchant).
+ */
+export async function recoverCustomerAttempts(deps: Deps, options: { readonly merchantId?: number } = {}): Promise<CustomerRecoveryCounts> {
+  const counts: CustomerRecoveryCounts = { recovered: 0, unresolved: 0 }
+  for (;;) {
+    const realNow = deps.clock.now()
+    const claimed = await deps.store.db.transaction().execute((trx) =>
+      claimExpiredCustomerAttempts(trx, deps.store.adapter, {
+        realNow,
+        leaseUntil: realNow + deps.config.billingLeaseMs,
+        limit: RECOVERY_BATCH,
+        merchantId: options.merchantId,
+      }),
+    )
+    if (claimed.length === 0) return counts
+    for (const attempt of claimed) {
+      if (await recoverCustomerAttempt(deps, attempt)) counts.recovered++
+      else counts.unresolved++
+    }
+    // Attempts that stay open were leased again above, so the loop cannot take them twice.
+    if (claimed.length < RECOVERY_BATCH) return counts
+  }
+}
+
+/** Settles one open customer attempt (see {@link recoverCustomerAttempts}); false when it stays open. */
+export async function recoverCustomerAttempt(deps: Deps, attempt: ChargeAttemptRow): Promise<boolean> {
+  try {
+    const [transaction] = await findTransactionsOfAttempts(deps.store.db, [attempt.id])
+    const merchant = await findMerchantById(deps.store.db, attempt.merchant_id)
+    if (!transaction || !merchant) throw new Error(`Attempt ${attempt.id} has no transaction or merchant`)
+    const now = merchantNow(deps.clock.now(), merchant)
+    let result: KnownChargeResult | undefined
+    const known = await deps.processor.lookup(attemptIdempotencyKey(attempt.id))
+    if (known && known.status !== 'unknown') {
+      result = known
+    } else {
+      const [card] = transaction.card_token_id === null ? [] : await findChargeCards(deps.store.db, [transaction.card_token_id])
+      if (!card || !isCurrencyCode(transaction.currency)) {
+        result = declined(NO_ANSWER_ERROR_CODE)
+      } else {
+        const sent = await sendAttemptCharge(
+          deps,
+          { attemptId: attempt.id, merchantId: merchant.id, amountMinor: transaction.amount_minor, currency: transaction.currency, card, securityCode: null, purpose: 'customer' },
+          now,
+          { askFirst: false },
+        )
+        if (sent.status === 'unknown') return false
+        result = sent
+      }
+    }
+    const recorded = await recordCustomerOutcome(deps, { merchant, attemptId: attempt.id, transactionId: transaction.id, result, now })
+    deps.logger.warn({ attemptId: attempt.id, transactionId: transaction.id, outcome: result.status, recorded: recorded.recorded }, 'recovered a customer charge left open')
+    return true
+  } catch (thrown) {
+    deps.logger.error({ err: coerceError(thrown), attemptId: attempt.id }, 'recovering a customer charge failed; the next pass tries again')
+    return false
+  }
+}
