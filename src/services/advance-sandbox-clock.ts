@@ -6,6 +6,9 @@ import { AppError, validationError, type FieldError } from '../domain/errors.js'
 import { FieldReader } from '../domain/field-reader.js'
 import { formatLocalIso, fromLocal } from '../domain/local-time.js'
 import { merchantNow, type Merchant } from '../domain/merchant.js'
+import { advanceClockOffset, readClockOffset } from '../store/merchant.repository.js'
+import { findNextOutboxAttemptAt } from '../store/outbox.repository.js'
+import { findNextAttemptDue } from '../store/recurring-payment.repository.js'
 import { deliverDueWebhooks } from '../webhooks/dispatcher.js'
 import type { Deps } from '../deps.js'
 
@@ -47,12 +50,8 @@ export interface AdvanceClockData {
  */
 export async function advanceSandboxClock(deps: Deps, merchant: Merchant, body: unknown): Promise<AdvanceClockData> {
   if (deps.config.mode !== 'sandbox') throw new AppError('SANDBOX_ONLY', 'The sandbox clock exists only in sandbox mode')
-  const offset = await deps.store.db
-    .selectFrom('merchants')
-    .select('clock_offset_ms')
-    .where('id', '=', merchant.id)
-    .executeTakeFirstOrThrow()
-  const start = merchantNow(deps.clock.now(), { clockOffsetMs: offset.clock_offset_ms })
+  const offset = await readClockOffset(deps.store.db, merchant.id)
+  const start = merchantNow(deps.clock.now(), { clockOffsetMs: offset })
   const target = parseTarget(body, start, merchant.timeZone)
 
   const counts = emptyCounts()
@@ -60,7 +59,7 @@ export async function advanceSandboxClock(deps: Deps, merchant: Merchant, body: 
   let t = start
   let stalledSince: number | undefined
   for (let first = true; ; first = false) {
-    const billingDue = await nextBillingDue(deps, merchant.id, target)
+    const billingDue = await findNextAttemptDue(deps.store.db, merchant.id, target)
     const webhookDue = await nextWebhookDue(deps, merchant.id, t, target)
     // The first round also runs at the start time: attempts left open need no due date.
     const next = first ? t : minDefined(billingDue, webhookDue)
@@ -111,39 +110,15 @@ async function deliverAt(
   }
 }
 
-async function nextBillingDue(deps: Deps, merchantId: number, target: number): Promise<number | undefined> {
-  const row = await deps.store.db
-    .selectFrom('recurrences')
-    .select((eb) => eb.fn.min('next_attempt_at').as('due'))
-    .where('merchant_id', '=', merchantId)
-    .where('next_attempt_at', '<=', target)
-    .where('status', '=', 'Active')
-    .executeTakeFirst()
-  return row?.due === null || row?.due === undefined ? undefined : Number(row.due)
-}
-
-/** The next webhook retry strictly after `after` and not after `target` (outbox_events is read only). */
+/** The next webhook retry strictly after `after` and not after `target`. */
 async function nextWebhookDue(deps: Deps, merchantId: number, after: number, target: number): Promise<number | undefined> {
-  const row = await deps.store.db
-    .selectFrom('outbox_events')
-    .select((eb) => eb.fn.min('next_attempt_at').as('due'))
-    .where('merchant_id', '=', merchantId)
-    .where('status', '=', 'pending')
-    .where('next_attempt_at', '>', after)
-    .where('next_attempt_at', '<=', target)
-    .executeTakeFirst()
-  return row?.due === null || row?.due === undefined ? undefined : Number(row.due)
+  const due = await findNextOutboxAttemptAt(deps.store.db, merchantId, after)
+  return due !== null && due <= target ? due : undefined
 }
 
 /** Moves the merchant's clock to `to` unless it is already there: the offset only grows. */
 async function moveClock(deps: Deps, merchantId: number, to: number): Promise<void> {
-  const offset = to - deps.clock.now()
-  await deps.store.db
-    .updateTable('merchants')
-    .set({ clock_offset_ms: offset })
-    .where('id', '=', merchantId)
-    .where('clock_offset_ms', '<', offset)
-    .execute()
+  await advanceClockOffset(deps.store.db, merchantId, to - deps.clock.now())
 }
 
 function parseTarget(body: unknown, now: number, timeZone: string): number {
