@@ -4,6 +4,7 @@ import { FieldReader } from '../domain/field-reader.js'
 import { merchantNow } from '../domain/merchant.js'
 import { findSavedTokenByPanHash, insertCardToken } from '../store/card-token.repository.js'
 import { findMerchantById } from '../store/merchant.repository.js'
+import { bindSessionCard, findSession } from '../store/session.repository.js'
 import { readApiCard } from './card-input.js'
 import type { Deps } from '../deps.js'
 
@@ -49,7 +50,7 @@ export async function submitCardToSession(deps: Deps, body: unknown): Promise<Ca
   if (errors.length > 0 || sessionId === undefined || card === undefined) throw validationError(errors)
 
   const db = deps.store.db
-  const session = await db.selectFrom('sessions').selectAll().where('id', '=', sessionId.toLowerCase()).executeTakeFirst()
+  const session = await findSession(db, sessionId.toLowerCase())
   const merchant = session ? await findMerchantById(db, session.merchant_id) : undefined
   if (!session || !merchant) throw validationError([{ Name: reader.nameOf('SessionId'), Error: 'SessionId is not valid' }])
   const now = merchantNow(deps.clock.now(), merchant)
@@ -77,14 +78,8 @@ export async function submitCardToSession(deps: Deps, body: unknown): Promise<Ca
             holderName: card.holderName,
             now,
           })
-    const bound = await trx
-      .updateTable('sessions')
-      .set({ card_token_id: row.id })
-      .where('id', '=', session.id)
-      .where('used_at', 'is', null)
-      .executeTakeFirst()
     // ExecutePayment consumed the session between our read and this write.
-    if (Number(bound.numUpdatedRows) !== 1) throw validationError([{ Name: 'SessionId', Error: 'SessionId has already been used' }])
+    if (!(await bindSessionCard(trx, session.id, row.id))) throw validationError([{ Name: 'SessionId', Error: 'SessionId has already been used' }])
     return row
   })
   const brand = CARD_VIEW_BRAND_NAMES[card.brand]
