@@ -611,7 +611,7 @@ function writeReadme(markdown) {
     '# Benchmarks',
     '',
     'Each benchmark is one command anyone can run on a clean clone; the numbers below are from the',
-    'machine and date stated next to them. The bars are in `DESIGN.md` ("Bars").',
+    'machine and date stated next to them, each section with the bar it is measured against.',
     '',
   ].join('\n')
   let text = existsSync(README) ? readFileSync(README, 'utf8') : intro

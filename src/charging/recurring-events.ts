@@ -5,7 +5,7 @@ import { enqueueEvents, enqueueRecurringUpdate } from '../webhooks/outbox.js'
 
 /**
  * The webhook events of the recurring engine, written to the outbox inside the caller's
- * transaction so that a state change and its event commit together (DESIGN.md, outbox).
+ * transaction so that a state change and its event commit together (the outbox, docs/architecture.md).
  * One place for both calls keeps the engine's choice of events readable:
  * - a recurring update (event 5) for every automatic charge attempt, retry or resume, and for
  *   every status change (Active, Uncompleted, Completed, Canceled); an attempt that changes the

@@ -22,7 +22,7 @@ import {
 } from '../store/processor-ledger.repository.js'
 import type { CardProcessor, ChargeRequest, ChargeResult } from './card-processor.js'
 
-/** What a test card does (DESIGN.md "Test cards"; the numbers are a contract). */
+/** What a test card does (docs/test-cards.md; the numbers are a contract). */
 export type TestCardBehaviour =
   | { kind: 'approve' }
   | { kind: 'decline'; errorCode: PaymentErrorCode }

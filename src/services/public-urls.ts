@@ -1,7 +1,7 @@
 import type { Config } from '../config.js'
 import type { Merchant } from '../domain/merchant.js'
 
-/** Every URL handed to clients starts from DAWRI_PUBLIC_URL (DESIGN.md contract). */
+/** Every URL handed to clients starts from DAWRI_PUBLIC_URL (the DAWRI_PUBLIC_URL setting). */
 
 const languageSegment = (language: 'EN' | 'AR') => (language === 'AR' ? 'Ar' : 'En')
 

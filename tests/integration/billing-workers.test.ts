@@ -172,7 +172,7 @@ for (const dialect of DIALECTS) {
       120_000,
     )
 
-    // DESIGN.md, reliability: workers killed without warning (kill -9) mid-run, again and again,
+    // Reliability: workers killed without warning (kill -9) mid-run, again and again,
     // while charges are in flight at the processor. Their leases run out and the survivors (or
     // replacements) resolve the open attempts through the processor's idempotency look-up.
     it(

@@ -23,7 +23,7 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
 import { csrfOf } from './checkout-support.js'
 
 /**
- * Cards whose number and security code must never show up anywhere. Not DESIGN.md's test cards:
+ * Cards whose number and security code must never show up anywhere. Not the sandbox's test cards:
  * the sandbox banner publishes those on purpose. Any other valid number is approved.
  */
 const SECRETS = [

@@ -15,7 +15,7 @@ import { csrfOf, executePayment, getPage, payHosted, paymentIdOf, paymentStatus,
 const CALLBACK = 'https://merchant.example.test/return?order=7'
 const ERROR = 'https://merchant.example.test/failed'
 
-/** Expected transaction outcome of each DESIGN.md test card, paid once by a customer. */
+/** Expected transaction outcome of each test card of docs/test-cards.md, paid once by a customer. */
 const CUSTOMER_OUTCOMES: Record<string, string> = {
   '5123450000000008': 'Succss',
   '4508750015741019': 'Succss',

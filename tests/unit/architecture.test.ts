@@ -5,7 +5,7 @@ import ts from 'typescript'
 import { describe, expect, it } from 'vitest'
 
 /**
- * Import boundaries (STYLE.md §1): dependencies point inward, in this direction (each unit may
+ * Import boundaries (docs/architecture.md): dependencies point inward, in this direction (each unit may
  * import the ones to its left, never those to its right):
  *
  *   domain ← store ← processor ← webhooks ← charging ← billing ← services ← http ← app ← cli

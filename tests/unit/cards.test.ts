@@ -46,7 +46,7 @@ const digitString = (min: number, max: number) =>
 /** Luhn-valid numbers of 12 to 19 digits. */
 const validNumber = digitString(11, 18).map((payload) => payload + luhnCheckDigit(payload))
 
-// DESIGN.md's test-card table and MyFatoorah's published demo cards (reference §8.2).
+// The test-card table (docs/test-cards.md) and MyFatoorah's published demo cards (reference §8.2).
 const SANDBOX_CARDS = [
   '5123450000000008',
   '4508750015741019',

@@ -10,7 +10,7 @@ import {
   storeIdempotentResponse,
 } from '../../store/idempotency.repository.js'
 
-/** How long a stored response answers repeats of its key (DESIGN.md: 24 h). */
+/** How long a stored response answers repeats of its key (24 h, as the README promises). */
 export const IDEMPOTENCY_WINDOW_MS = 24 * 3_600_000
 const MAX_KEY_LENGTH = 255
 

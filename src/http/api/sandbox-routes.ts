@@ -34,7 +34,7 @@ const ADVANCE_CLOCK_DATA = {
 } as const
 
 /**
- * The sandbox clock (DESIGN.md "Sandbox"). Registered only in sandbox mode, so production
+ * The sandbox clock (README, "the sandbox clock"). Registered only in sandbox mode, so production
  * answers this path with the ordinary 404 of an unknown route.
  */
 export async function registerSandboxRoutes(app: FastifyInstance, deps: Deps): Promise<void> {

@@ -5,7 +5,7 @@ import { otpUrl } from '../../services/public-urls.js'
 import { languageSegment, type PageLanguage } from './i18n.js'
 import type { PageSecurity } from './page-security.js'
 
-/** URLs of the hosted pages, always built from DAWRI_PUBLIC_URL (DESIGN.md). */
+/** URLs of the hosted pages, always built from DAWRI_PUBLIC_URL. */
 export interface PageLinks extends DirectPaymentLinks {
   /** The OTP step of a hosted or direct payment, with its access key as `sessionId`. */
   otpUrl(merchant: Merchant, language: PageLanguage, paymentId: string): string

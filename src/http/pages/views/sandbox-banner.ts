@@ -6,7 +6,7 @@ import { translate, type PageLanguage } from '../i18n.js'
 export type BannerTopic = 'cards' | 'knet' | 'otp'
 
 /**
- * The sandbox banner (DESIGN.md: the test cards and the OTP are published on the checkout page).
+ * The sandbox banner (docs/test-cards.md: the test cards and the OTP are published on the checkout page).
  * Shown only when DAWRI_MODE=sandbox. The outcomes stay in English: they quote the contract
  * table of docs/test-cards.md.
  */
