@@ -43,6 +43,8 @@ export type CustomerChargeResult =
   | { readonly kind: 'final'; readonly transaction: TransactionRow; readonly invoice: InvoiceRow }
   /** The invoice cannot take this payment; nothing was written (`busy`: another charge of it is under way). */
   | { readonly kind: 'refused'; readonly reason: InvoiceRefusal; readonly invoice: InvoiceRow }
+  /** The transaction waiting at its OTP step is gone: another payment of its invoice won, and it was never charged. */
+  | { readonly kind: 'gone' }
 
 /** Which transaction to charge: one waiting at its OTP step, or one created now under the invoice's lock. */
 export type ChargeTarget =
@@ -94,14 +96,15 @@ async function openCustomerCharge(trx: Executor, deps: Deps, merchant: Merchant,
   let transaction: TransactionRow | undefined
   if (target.kind === 'waiting') {
     transaction = await findTransaction(trx, merchant.id, target.transactionId)
-    if (!transaction) throw new Error(`Transaction ${target.transactionId} of merchant ${merchant.id} does not exist`)
+    if (!transaction) return { kind: 'gone' }
   }
   const invoiceId = target.kind === 'waiting' ? (transaction as TransactionRow).invoice_id : target.invoiceId
   const invoice = await lockInvoice(trx, deps.store.adapter, invoiceId)
   if (!invoice || invoice.merchant_id !== merchant.id) throw new Error(`Invoice ${invoiceId} of merchant ${merchant.id} does not exist`)
   if (transaction) {
-    // Read again under the lock: another request may have charged it meanwhile.
-    transaction = (await findTransaction(trx, merchant.id, transaction.id)) ?? transaction
+    // Read again under the lock: another request may have charged or discarded it meanwhile.
+    transaction = await findTransaction(trx, merchant.id, transaction.id)
+    if (!transaction) return { kind: 'gone' }
     if (transaction.status !== 'InProgress') return { kind: 'final', transaction, invoice }
   }
   const open = await findOpenAttemptOfInvoice(trx, invoice.id)
@@ -161,10 +164,11 @@ export async function declineWithoutCharge(deps: Deps, merchant: Merchant, trans
   return deps.store.db.transaction().execute(async (trx) => {
     const now = merchantNow(deps.clock.now(), merchant)
     const found = await findTransaction(trx, merchant.id, transactionId)
-    if (!found) throw new Error(`Transaction ${transactionId} of merchant ${merchant.id} does not exist`)
+    if (!found) return { kind: 'gone' }
     const invoice = await lockInvoice(trx, deps.store.adapter, found.invoice_id)
     if (!invoice) throw new Error(`Invoice ${found.invoice_id} does not exist`)
-    const transaction = (await findTransaction(trx, merchant.id, transactionId)) ?? found
+    const transaction = await findTransaction(trx, merchant.id, transactionId)
+    if (!transaction) return { kind: 'gone' }
     if (transaction.status !== 'InProgress') return { kind: 'final', transaction, invoice }
     if (transaction.attempt_id !== null) return { kind: 'refused', reason: 'busy', invoice }
     const refusal = paymentRefusal(invoice, now)

@@ -133,7 +133,7 @@ export async function directPayment(deps: Deps, options: DirectPaymentOptions): 
     },
     charge: chargeStoredCard(deps, merchant, securityCode),
   })
-  if (charged.kind === 'refused' || !written) {
+  if (charged.kind !== 'final' || !written) {
     throw new AppError('INVALID_STATE', REFUSAL_MESSAGES[charged.kind === 'refused' ? charged.reason : 'busy'])
   }
   return answer({ ...written, transaction: charged.transaction }, true)

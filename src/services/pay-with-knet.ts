@@ -119,5 +119,7 @@ export async function payWithKnet(deps: Deps, options: PayWithKnetOptions): Prom
     },
     charge: async () => decideKnet(input),
   })
-  return charged.kind === 'refused' ? { kind: 'refused', reason: charged.reason } : { kind: 'final', transaction: charged.transaction }
+  if (charged.kind === 'final') return { kind: 'final', transaction: charged.transaction }
+  // A new transaction is never 'gone'; answer as if busy should it ever happen.
+  return { kind: 'refused', reason: charged.kind === 'refused' ? charged.reason : 'busy' }
 }

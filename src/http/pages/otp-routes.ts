@@ -99,6 +99,7 @@ export function registerOtpRoutes(app: FastifyInstance, context: PageContext, se
       const otp = formField(request.body, 'otp')
       if (otp.trim() === '') return form(400, 'otp-missing')
       const completed = await completeOtp(deps, { merchant, transactionId: transaction.id, otp })
+      if (completed.kind === 'gone') return sendMessagePage(context, request, reply, language, NOT_FOUND_PAGE)
       if (completed.kind === 'refused') {
         if (completed.reason === 'busy') {
           return sendMessagePage(context, request, reply, language, { title: 'processingTitle', body: 'processingBody', status: 202, refreshUrl: getUrl(request) })
