@@ -211,7 +211,8 @@ export function chargeAmountOf(terms: { readonly amountMinor: number }): number 
  * - a Resume of the blocked cycle of an Uncompleted recurrence, as {@link decideAfterResume};
  * - anything else means the recurrence changed under the attempt (cancelled meanwhile, or an
  *   attempt recovered late): the status stays as it is, but an approval still counts a cycle
- *   in ExecutedTimes and moves past it, because money moved and must never be charged again.
+ *   in ExecutedTimes and moves past it, because money moved and must never be charged again;
+ *   one that pays the last iteration completes a recurrence that had not ended.
  */
 export function progressAfterCharge(
   schedule: RecurrenceSchedule,
@@ -225,9 +226,11 @@ export function progressAfterCharge(
   if (!resume && onSchedule && progress.status === 'Active' && attempt.attemptNumber === progress.failedAttempts) {
     return decideAfterAttempt(schedule, progress, outcome)
   }
-  return outcome === 'approved'
-    ? { ...progress, nextCycle: progress.nextCycle + 1, failedAttempts: 0, executedTimes: progress.executedTimes + 1 }
-    : progress
+  if (outcome !== 'approved') return progress
+  const executedTimes = progress.executedTimes + 1
+  // A late approval that pays the last iteration ends the recurrence, unless it already ended.
+  const done = canTransition(progress.status, 'Completed') && schedule.iteration > 0 && executedTimes >= schedule.iteration
+  return { status: done ? 'Completed' : progress.status, nextCycle: progress.nextCycle + 1, failedAttempts: 0, executedTimes }
 }
 
 function afterApproval(schedule: RecurrenceSchedule, progress: RecurrenceProgress): RecurrenceProgress {
