@@ -43,6 +43,7 @@ export async function executePayment(deps: Deps, merchant: Merchant, body: unkno
 
   return deps.store.db.transaction().execute(async (trx) => {
     let sessionCardTokenId: number | null = null
+    let saveSessionCard = false
     if (command.sessionId !== null) {
       const session = await findMerchantSession(trx, merchant.id, command.sessionId)
       if (!session) throw validationError([{ Name: 'SessionId', Error: 'SessionId is not valid' }])
@@ -52,6 +53,8 @@ export async function executePayment(deps: Deps, merchant: Merchant, body: unkno
         throw validationError([{ Name: 'SessionId', Error: 'No card was submitted for this SessionId; call myFatoorah.submit() first' }])
       }
       sessionCardTokenId = session.card_token_id
+      // SaveToken of the session: the card becomes the customer's saved card once this payment is approved.
+      saveSessionCard = session.save_token === 1 && session.is_recurring === 0 && session.customer_identifier !== null
       if (!(await markSessionUsed(trx, session.id, now))) {
         throw validationError([{ Name: 'SessionId', Error: 'SessionId has already been used' }])
       }
@@ -115,6 +118,7 @@ export async function executePayment(deps: Deps, merchant: Merchant, body: unkno
         amount_minor: command.invoiceValueMinor,
         currency: command.currency,
         card_token_id: sessionCardTokenId,
+        save_card: saveSessionCard ? 1 : 0,
         error_code: null,
         error_message: null,
         reference_id: null,

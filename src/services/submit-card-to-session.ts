@@ -28,8 +28,9 @@ export interface CardViewSubmitData {
  * SessionId is the credential: unknown, used or expired sessions are refused. The card is
  * tokenised at once and bound to the session for ExecutePayment; the CVV is dropped. A session
  * with SaveToken (never a recurring one, InitiateSession refuses both) keeps the card as the
- * customer's saved token, listed by CustomerTokens next time; otherwise the token serves this
- * payment only. Submitting again before ExecutePayment replaces the card.
+ * customer's saved token, listed by CustomerTokens next time, once its payment is approved;
+ * otherwise the token serves this payment only. Submitting again before ExecutePayment replaces
+ * the card.
  */
 export async function submitCardToSession(deps: Deps, body: unknown): Promise<CardViewSubmitData> {
   const errors: FieldError[] = []
@@ -70,7 +71,7 @@ export async function submitCardToSession(deps: Deps, body: unknown): Promise<Ca
         ? existing
         : await insertCardToken(trx, deps.vault, {
             merchantId: merchant.id,
-            purpose: save ? 'saved' : 'session',
+            purpose: 'session',
             customerIdentifier: save ? session.customer_identifier : null,
             number: card.number,
             expiryMonth: card.expiryMonth,
