@@ -90,11 +90,18 @@ for (const dialect of DIALECTS) {
       expect(noCard).toBeInstanceOf(Error)
     })
 
-    it('SaveToken keeps the card for the customer; CustomerTokens lists it on the next session', async () => {
+    it('SaveToken keeps the card for the customer once its payment is approved; CustomerTokens lists it on the next session', async () => {
       const customer = `customer-${dialect}-${Date.now()}`
+      const pay = async (sessionId: string) => {
+        const { PaymentURL } = await executePayment(app, apiKey, { SessionId: sessionId, PaymentMethodId: undefined, CallBackUrl: CALLBACK })
+        await submitOtp(PaymentURL, '123456')
+      }
       const first = await initiateSession({ CustomerIdentifier: customer, SaveToken: true })
       expect(first.CustomerTokens).toEqual([])
       expect((await submit({ SessionId: first.SessionId, Card: CARD })).status).toBe(200)
+      // Not before the payment: a card whose payment fails or loses a race is never kept.
+      expect((await initiateSession({ CustomerIdentifier: customer })).CustomerTokens).toEqual([])
+      await pay(first.SessionId)
       const next = await initiateSession({ CustomerIdentifier: customer })
       expect(next.CustomerTokens).toHaveLength(1)
       expect(next.CustomerTokens[0]).toMatchObject({ CardNumber: '512345xxxxxx0008', CardBrand: 'Master', TokenType: 'CARD' })
@@ -102,6 +109,7 @@ for (const dialect of DIALECTS) {
       // The same card saved again is listed once.
       const again = await initiateSession({ CustomerIdentifier: customer, SaveToken: true })
       await submit({ SessionId: again.SessionId, Card: CARD })
+      await pay(again.SessionId)
       expect((await initiateSession({ CustomerIdentifier: customer })).CustomerTokens).toHaveLength(1)
     })
 
