@@ -1,6 +1,7 @@
 import { coerceError } from '../domain/errors.js'
 import { merchantNow } from '../domain/merchant.js'
 import type { Deps } from '../deps.js'
+import { recoverCustomerAttempts } from '../charging/recover-customer-attempts.js'
 import { listMerchants } from '../store/merchant.repository.js'
 import { addCounts, emptyCounts, type BillingCounts } from './billing-counts.js'
 import { runBillingPass, type BillingPassOptions } from './run-billing-pass.js'
@@ -17,10 +18,15 @@ export type BillingRoundOptions = Omit<BillingPassOptions, 'now'>
  */
 export async function runBillingRound(deps: Deps, options: BillingRoundOptions = {}): Promise<BillingCounts> {
   const total = emptyCounts()
+  // Customers' payments left open by a process that died, every merchant's at once.
+  const recovery = await recoverCustomerAttempts(deps)
+  total.customerRecovered += recovery.recovered
+  total.unresolved += recovery.unresolved
   for (const merchant of await listMerchants(deps.store.db)) {
     const counts = await runBillingPass(deps, merchant, {
       maxAttempts: ATTEMPTS_PER_MERCHANT_PER_ROUND,
       ...options,
+      recoverCustomers: false,
       now: merchantNow(deps.clock.now(), merchant),
     })
     addCounts(total, counts)
@@ -50,7 +56,7 @@ export async function startBillingWorker(deps: Deps, options: BillingRoundOption
       let busy = false
       try {
         const counts = await runBillingRound(deps, options)
-        busy = counts.charges > 0 && counts.errors === 0
+        busy = (counts.charges > 0 || counts.customerRecovered > 0) && counts.errors === 0
         if (counts.charges > 0) deps.logger.debug({ counts }, 'billing round')
       } catch (thrown) {
         deps.logger.error({ err: coerceError(thrown) }, 'billing round failed')

@@ -30,6 +30,8 @@ export interface BillingPassOptions {
   /** Stop claiming after this many attempts (fairness between merchants). Default: no limit. */
   readonly maxAttempts?: number
   readonly leaseMs?: number
+  /** Settle this merchant's customer payments left open first. Default true; a worker round does it once for every merchant. */
+  readonly recoverCustomers?: boolean
   /** See `ClaimOptions.ignoreLeases` (claim-attempts.ts). */
   readonly ignoreLeases?: boolean
 }
@@ -74,9 +76,11 @@ export async function runBillingPass(
     (limit) => claimAttempts(deps, merchant, 'open', { ...common, realNow: deps.clock.now(), limit }),
     (limit) => claimAttempts(deps, merchant, 'due', { ...common, realNow: deps.clock.now(), limit }),
   ]
-  const recovery = await recoverCustomerAttempts(deps, { merchantId: merchant.id })
-  counts.customerRecovered += recovery.recovered
-  counts.unresolved += recovery.unresolved
+  if (options.recoverCustomers !== false) {
+    const recovery = await recoverCustomerAttempts(deps, { merchantId: merchant.id })
+    counts.customerRecovered += recovery.recovered
+    counts.unresolved += recovery.unresolved
+  }
   try {
     for (const claim of claims) {
       while (claimed < maxAttempts) {

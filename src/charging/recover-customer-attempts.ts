@@ -44,8 +44,10 @@ export async function recoverCustomerAttempts(deps: Deps, options: { readonly me
       }),
     )
     if (claimed.length === 0) return counts
-    for (const attempt of claimed) {
-      if (await recoverCustomerAttempt(deps, attempt)) counts.recovered++
+    // All at once: each may wait a whole processor round trip (the look-up, perhaps a charge).
+    const settled = await Promise.all(claimed.map((attempt) => recoverCustomerAttempt(deps, attempt)))
+    for (const recovered of settled) {
+      if (recovered) counts.recovered++
       else counts.unresolved++
     }
     // Attempts that stay open were leased again above, so the loop cannot take them twice.

@@ -8,8 +8,9 @@ import { merchantNow, type Merchant } from '../domain/merchant.js'
 import { EMBEDDED_CARD_METHOD_ID, findPaymentMethod } from '../domain/payment-methods.js'
 import { toInvoiceId, toPaymentId, toRecurringId } from '../domain/public-ids.js'
 import type { Executor } from '../store/database.js'
-import { insertInvoice, insertInvoiceTransaction, linkInitialInvoice } from '../store/invoice.repository.js'
-import { insertRecurrence } from '../store/recurring-payment.repository.js'
+import { insertInvoice, linkInvoiceToRecurrence } from '../store/invoice.repository.js'
+import { insertRecurrence } from '../store/recurrence.repository.js'
+import { insertTransaction } from '../store/transaction.repository.js'
 import { findMerchantSession, markSessionUsed } from '../store/session.repository.js'
 import type { Deps } from '../deps.js'
 import { checkoutUrl, directPaymentUrl, otpUrl } from './public-urls.js'
@@ -101,14 +102,14 @@ export async function executePayment(deps: Deps, merchant: Merchant, body: unkno
     if (command.recurring) {
       const recurrence = await insertDraftRecurrence(trx, merchant, command, invoice.id, now)
       recurringId = toRecurringId(recurrence, deps.ids)
-      await linkInitialInvoice(trx, invoice.id, recurrence)
+      await linkInvoiceToRecurrence(trx, invoice.id, recurrence, 0)
     }
 
     let paymentUrl: string
     if (command.sessionId !== null) {
       // Embedded payments skip the card page: the card is already bound to the session, so the
       // customer goes straight to the OTP step (reference §3.3 flow).
-      const transactionId = await insertInvoiceTransaction(trx, {
+      const { id: transactionId } = await insertTransaction(trx, {
         invoice_id: invoice.id,
         merchant_id: merchant.id,
         status: 'InProgress',

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 
-import type { Selectable } from 'kysely'
+import type { Insertable, Selectable } from 'kysely'
 
 import { detectCardBrand, maskCardNumber, normalizeCardNumber, type CardTokenPurpose } from '../domain/cards.js'
 import type { CardTokenTable, Executor } from './database.js'
@@ -260,4 +260,10 @@ export async function findChargeCards(
 ): Promise<Array<Pick<CardTokenRow, 'id' | 'pan_encrypted' | 'expiry_month' | 'expiry_year' | 'holder_name'>>> {
   if (ids.length === 0) return []
   return db.selectFrom('card_tokens').select(['id', 'pan_encrypted', 'expiry_month', 'expiry_year', 'holder_name']).where('id', 'in', [...ids]).execute()
+}
+
+/** Inserts a card token row as given (its `pan_encrypted` is not checked); returns its id. */
+export async function insertCardTokenRow(db: Executor, row: Insertable<CardTokenTable>): Promise<number> {
+  const inserted = await db.insertInto('card_tokens').values(row).returning('id').executeTakeFirstOrThrow()
+  return inserted.id
 }

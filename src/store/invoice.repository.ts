@@ -55,28 +55,14 @@ export async function insertInvoice(db: Executor, invoice: NewInvoice): Promise<
   return row
 }
 
-/** Puts an invoice in a recurrence as its initial invoice (cycle 0). */
-export async function linkInitialInvoice(db: Executor, invoiceId: number, recurrenceId: number): Promise<void> {
-  await db.updateTable('invoices').set({ recurrence_id: recurrenceId, recurrence_cycle: 0 }).where('id', '=', invoiceId).execute()
+/** Makes an invoice the invoice of cycle `cycle` of a recurrence (0: its initial invoice). */
+export async function linkInvoiceToRecurrence(db: Executor, invoiceId: number, recurrenceId: number, cycle: number): Promise<void> {
+  await db.updateTable('invoices').set({ recurrence_id: recurrenceId, recurrence_cycle: cycle }).where('id', '=', invoiceId).execute()
 }
 
 /** Sets when an invoice stops taking payments. */
 export async function setInvoiceExpiry(db: Executor, invoiceKey: string, expiresAt: number): Promise<void> {
   await db.updateTable('invoices').set({ expires_at: expiresAt }).where('invoice_key', '=', invoiceKey).execute()
-}
-
-/** The columns of a new transaction of an invoice. */
-export type NewInvoiceTransaction = Insertable<TransactionTable>
-
-/** Inserts one transaction of an invoice; its id. */
-export async function insertInvoiceTransaction(db: Executor, transaction: NewInvoiceTransaction): Promise<number> {
-  const row = await db.insertInto('transactions').values(transaction).returning(['id']).executeTakeFirstOrThrow()
-  return row.id
-}
-
-/** A transaction by internal id, whichever merchant it belongs to (hosted pages know payments by PaymentId only). */
-export async function findTransactionById(db: Executor, transactionId: number): Promise<TransactionRow | undefined> {
-  return db.selectFrom('transactions').selectAll().where('id', '=', transactionId).executeTakeFirst()
 }
 
 /** The card columns shown with a transaction (never the number itself). */

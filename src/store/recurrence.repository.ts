@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely'
+import type { Insertable, Selectable } from 'kysely'
 
 import { AppError } from '../domain/errors.js'
 import {
@@ -15,6 +15,9 @@ import type { Executor } from './database.js'
 
 /** A `recurrences` row as stored. */
 export type RecurrenceRow = Selectable<RecurrenceTable>
+
+/** The columns of a new recurrence. */
+export type NewRecurrence = Insertable<RecurrenceTable>
 
 /** A `charge_attempts` row as stored. */
 export type RecurrenceAttemptRow = Selectable<ChargeAttemptTable>
@@ -241,10 +244,17 @@ export async function listRecurrencesOfMerchant(db: Executor, merchantId: number
  * Inserts whole recurrence rows with one statement, such as copies of a stored row (seeding for
  * tests and benchmarks; the API creates recurrences through its own path). Their new ids, ascending.
  */
-export async function insertRecurrenceRows(db: Executor, rows: ReadonlyArray<Omit<RecurrenceRow, 'id'>>): Promise<number[]> {
+export async function insertRecurrences(db: Executor, rows: readonly NewRecurrence[]): Promise<number[]> {
   if (rows.length === 0) return []
   const inserted = await db.insertInto('recurrences').values([...rows]).returning('id').execute()
   return inserted.map((row) => row.id).sort((a, b) => a - b)
+}
+
+/** Stores one recurrence; its id. */
+export async function insertRecurrence(db: Executor, row: NewRecurrence): Promise<number> {
+  const [id] = await insertRecurrences(db, [row])
+  if (id === undefined) throw new Error('The recurrence was not inserted')
+  return id
 }
 
 /** Lets every billing lease on a merchant's recurrences run out at once, as after a crash. */

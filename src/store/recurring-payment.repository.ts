@@ -11,15 +11,6 @@ import type { RecurrenceRow } from './recurrence.repository.js'
  * reads and writes are in recurrence.repository.ts.
  */
 
-/** The columns of a new recurrence. */
-export type NewRecurrence = Insertable<RecurrenceTable>
-
-/** Stores a recurrence; its id. */
-export async function insertRecurrence(db: Executor, recurrence: NewRecurrence): Promise<number> {
-  const row = await db.insertInto('recurrences').values(recurrence).returning(['id']).executeTakeFirstOrThrow()
-  return row.id
-}
-
 /** Which recurrences of a merchant to read; omitted fields match everything. */
 export interface RecurrenceFilter {
   readonly merchantId: number

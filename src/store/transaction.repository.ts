@@ -26,6 +26,13 @@ export async function listTransactions(db: Executor, invoiceId: number): Promise
 /** The columns of a new transaction. */
 export type NewTransaction = Insertable<TransactionTable>
 
+/** Inserts one transaction; its row. */
+export async function insertTransaction(db: Executor, transaction: NewTransaction): Promise<TransactionRow> {
+  const [row] = await insertTransactions(db, [transaction])
+  if (!row) throw new Error('The transaction was not inserted')
+  return row
+}
+
 /** Inserts transactions with one statement; the rows (match them by a column, not by position). */
 export async function insertTransactions(db: Executor, transactions: readonly NewTransaction[]): Promise<TransactionRow[]> {
   if (transactions.length === 0) return []
@@ -114,4 +121,9 @@ export async function discardUnchargedTransactions(db: Executor, invoiceIds: rea
     .returning('card_token_id')
     .execute()
   return [...new Set(removed.flatMap((row) => (row.card_token_id === null ? [] : [row.card_token_id])))]
+}
+
+/** A transaction by internal id, whichever merchant it belongs to (hosted pages know payments by PaymentId only). */
+export async function findTransactionById(db: Executor, transactionId: number): Promise<TransactionRow | undefined> {
+  return db.selectFrom('transactions').selectAll().where('id', '=', transactionId).executeTakeFirst()
 }

@@ -101,25 +101,3 @@ function unique<T>(values: readonly T[]): T[] {
 // exact values (a fixed card hash, a transaction of any status) that no business path writes.
 // ---------------------------------------------------------------------------------------------
 
-/** Inserts a transaction row as given; returns its id. */
-export async function insertTransactionRow(db: Executor, row: Insertable<TransactionTable>): Promise<number> {
-  const inserted = await db.insertInto('transactions').values(row).returning('id').executeTakeFirstOrThrow()
-  return inserted.id
-}
-
-/** Inserts a recurrence row as given; returns its id. */
-export async function insertRecurrenceRow(db: Executor, row: Insertable<RecurrenceTable>): Promise<number> {
-  const inserted = await db.insertInto('recurrences').values(row).returning('id').executeTakeFirstOrThrow()
-  return inserted.id
-}
-
-/** Inserts a card token row as given (its `pan_encrypted` is not checked); returns its id. */
-export async function insertCardTokenRow(db: Executor, row: Insertable<CardTokenTable>): Promise<number> {
-  const inserted = await db.insertInto('card_tokens').values(row).returning('id').executeTakeFirstOrThrow()
-  return inserted.id
-}
-
-/** Makes an invoice the invoice of cycle `cycle` of a recurrence (0: its initial invoice). */
-export async function setInvoiceRecurrence(db: Executor, invoiceId: number, recurrenceId: number, cycle: number): Promise<void> {
-  await db.updateTable('invoices').set({ recurrence_id: recurrenceId, recurrence_cycle: cycle }).where('id', '=', invoiceId).execute()
-}

@@ -11,7 +11,7 @@ import { adapterFor } from '../../src/store/adapter.js'
 import { listAttempts } from '../../src/store/charge-attempt.repository.js'
 import { advanceClockOffset, readClockOffset } from '../../src/store/merchant.repository.js'
 import { listLedger } from '../../src/store/processor-ledger.repository.js'
-import { findRecurrence, insertRecurrenceRows, listRecurrencesOfMerchant } from '../../src/store/recurrence.repository.js'
+import { findRecurrence, insertRecurrences, listRecurrencesOfMerchant } from '../../src/store/recurrence.repository.js'
 import { DIALECTS } from '../support/dialects.js'
 import type { TestApp } from '../support/start-test-app.js'
 import { openRecurringContext, startRecurringApp, type RecurringContext } from './recurring-fixtures.js'
@@ -38,7 +38,7 @@ for (const dialect of DIALECTS) {
       const { id: _id, ...copy } = row
       for (let start = 1; start < count; start += 200) {
         const size = Math.min(200, count - start)
-        await insertRecurrenceRows(db, Array.from({ length: size }, () => copy))
+        await insertRecurrences(db, Array.from({ length: size }, () => copy))
       }
       return (await listRecurrencesOfMerchant(db, ctx.merchantId)).map((r) => r.id)
     }

@@ -6,7 +6,8 @@ import { chargeCustomer, chargeStoredCard } from '../../src/charging/customer-ch
 import type { DialectName } from '../../src/store/adapter.js'
 import { insertCardToken } from '../../src/store/card-token.repository.js'
 import { listAttempts } from '../../src/store/charge-attempt.repository.js'
-import { findInvoice, insertInvoiceTransaction } from '../../src/store/invoice.repository.js'
+import { findInvoice } from '../../src/store/invoice.repository.js'
+import { insertTransaction } from '../../src/store/transaction.repository.js'
 import { findMerchantById } from '../../src/store/merchant.repository.js'
 import { listLedger } from '../../src/store/processor-ledger.repository.js'
 import { startTestApp, type TestApp } from '../support/start-test-app.js'
@@ -105,7 +106,7 @@ export async function openRecurringContext(app: TestApp): Promise<RecurringConte
         holderName: 'Card Holder',
         now,
       })
-      const transactionId = await insertInvoiceTransaction(deps.store.db, {
+      const { id: transactionId } = await insertTransaction(deps.store.db, {
         invoice_id: internal,
         merchant_id: merchant.id,
         status: 'InProgress',

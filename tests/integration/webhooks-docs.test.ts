@@ -6,12 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makePublicIdKeys } from '../../src/domain/public-ids.js'
 import type { Deps } from '../../src/deps.js'
 import { listOutboxEvents } from '../../src/store/outbox.repository.js'
-import {
-  insertCardTokenRow,
-  insertRecurrenceRow,
-  insertTransactionRow,
-  setInvoiceRecurrence,
-} from '../../src/store/webhook-facts.repository.js'
+import { insertCardTokenRow } from '../../src/store/card-token.repository.js'
+import { linkInvoiceToRecurrence } from '../../src/store/invoice.repository.js'
+import { insertRecurrence } from '../../src/store/recurrence.repository.js'
+import { insertTransaction } from '../../src/store/transaction.repository.js'
 import { updateWebhookSecret } from '../../src/store/webhook-settings.repository.js'
 import { enqueueEvents, enqueuePaymentStatusChanged, enqueueRecurringUpdate } from '../../src/webhooks/outbox.js'
 import { signatureStringForBody, signWebhook } from '../../src/webhooks/signature.js'
@@ -56,7 +54,7 @@ async function seedRenewal(app: TestApp, version: 'v1' | 'v2') {
     deleted_at: null,
   })
   const initial = await insertInvoice(db, merchant.id, { now: t0, status: 'Paid', customerReference: 'order-1001' })
-  const recurrenceId = await insertRecurrenceRow(db, {
+  const recurrenceId = await insertRecurrence(db, {
     merchant_id: merchant.id,
     initial_invoice_id: initial,
     status: 'Active',
@@ -77,10 +75,10 @@ async function seedRenewal(app: TestApp, version: 'v1' | 'v2') {
     created_at: t0,
     updated_at: kuwait(2026, 2, 10, 4),
   })
-  await setInvoiceRecurrence(db, initial, recurrenceId, 0)
+  await linkInvoiceToRecurrence(db, initial, recurrenceId, 0)
   const t1 = kuwait(2026, 2, 10, 4, 0, 1, 250)
   const renewal = await insertInvoice(db, merchant.id, { now: t1, status: 'Paid', customerReference: 'order-1001', recurrenceId })
-  const transactionId = await insertTransactionRow(db, {
+  const { id: transactionId } = await insertTransaction(db, {
     invoice_id: renewal,
     merchant_id: merchant.id,
     status: 'Succss',

@@ -5,8 +5,9 @@ import type { AddressInfo } from 'node:net'
 import { enqueuePaymentStatusChanged, enqueueRecurringUpdate } from '../../src/webhooks/outbox.js'
 import type { Deps } from '../../src/deps.js'
 import type { Executor } from '../../src/store/database.js'
-import { insertInvoices } from '../../src/store/invoice.repository.js'
-import { insertRecurrenceRow, insertTransactionRow, setInvoiceRecurrence } from '../../src/store/webhook-facts.repository.js'
+import { insertInvoices, linkInvoiceToRecurrence } from '../../src/store/invoice.repository.js'
+import { insertRecurrence as insertRecurrenceRow } from '../../src/store/recurrence.repository.js'
+import { insertTransaction as storeTransaction, type NewTransaction } from '../../src/store/transaction.repository.js'
 
 /**
  * A merchant's webhook endpoint on loopback, and fixtures that produce events. The receiver
@@ -209,6 +210,9 @@ export async function insertInvoice(db: Executor, merchantId: number, options: I
   return row.id
 }
 
+/** The id of a stored transaction row. */
+const insertTransactionRow = async (db: Executor, row: NewTransaction): Promise<number> => (await storeTransaction(db, row)).id
+
 /** Inserts a transaction on an invoice and returns its internal id. */
 export async function insertTransaction(
   db: Executor,
@@ -281,7 +285,7 @@ export async function insertRecurrence(
     created_at: options.now,
     updated_at: options.now,
   })
-  await setInvoiceRecurrence(db, initialInvoiceId, recurrenceId, 0)
+  await linkInvoiceToRecurrence(db, initialInvoiceId, recurrenceId, 0)
   return { recurrenceId, initialInvoiceId }
 }
 
