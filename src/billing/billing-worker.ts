@@ -1,7 +1,7 @@
 import { coerceError } from '../domain/errors.js'
 import { merchantNow } from '../domain/merchant.js'
 import type { Deps } from '../deps.js'
-import { recoverCustomerAttempts } from '../charging/recover-customer-attempts.js'
+import { claimCustomerAttemptsToRecover, recoverCustomerAttempt } from '../charging/recover-customer-attempts.js'
 import { listMerchants } from '../store/merchant.repository.js'
 import { addCounts, emptyCounts, type BillingCounts } from './billing-counts.js'
 import { runBillingPass, type BillingPassOptions } from './run-billing-pass.js'
@@ -18,14 +18,11 @@ export type BillingRoundOptions = Omit<BillingPassOptions, 'now'>
  */
 export async function runBillingRound(deps: Deps, options: BillingRoundOptions = {}): Promise<BillingCounts> {
   const total = emptyCounts()
-  // Customers' payments left open by a process that died, every merchant's at once.
-  const recovery = await recoverCustomerAttempts(deps)
-  total.customerRecovered += recovery.recovered
-  total.unresolved += recovery.unresolved
   for (const merchant of await listMerchants(deps.store.db)) {
     const counts = await runBillingPass(deps, merchant, {
       maxAttempts: ATTEMPTS_PER_MERCHANT_PER_ROUND,
       ...options,
+      // The worker's own loop recovers customers' payments (startCustomerRecovery).
       recoverCustomers: false,
       now: merchantNow(deps.clock.now(), merchant),
     })
@@ -56,7 +53,7 @@ export async function startBillingWorker(deps: Deps, options: BillingRoundOption
       let busy = false
       try {
         const counts = await runBillingRound(deps, options)
-        busy = (counts.charges > 0 || counts.customerRecovered > 0) && counts.errors === 0
+        busy = counts.charges > 0 && counts.errors === 0
         if (counts.charges > 0) deps.logger.debug({ counts }, 'billing round')
       } catch (thrown) {
         deps.logger.error({ err: coerceError(thrown) }, 'billing round failed')
@@ -65,9 +62,46 @@ export async function startBillingWorker(deps: Deps, options: BillingRoundOption
     }
   })()
 
+  const stopRecovery = startCustomerRecovery(deps)
   return async () => {
     stopping = true
     wake?.()
-    await loop
+    await Promise.all([loop, stopRecovery()])
+  }
+}
+
+/** Most customer recoveries one worker runs at once. */
+const MAX_RECOVERIES_IN_FLIGHT = 500
+
+/**
+ * The worker's recovery of customers' payments: every poll interval (the first at start-up),
+ * attempts open past their lease are claimed and settled without waiting for each other or for
+ * the billing rounds, so a payment whose process died is recorded within about one lease, one
+ * poll interval and one processor round trip. Returns the stop function, which waits for the
+ * recoveries under way.
+ */
+function startCustomerRecovery(deps: Deps): () => Promise<void> {
+  let stopping = false
+  const inFlight = new Set<Promise<boolean>>()
+  let timer: NodeJS.Timeout | undefined
+  const tick = async (): Promise<void> => {
+    try {
+      const room = MAX_RECOVERIES_IN_FLIGHT - inFlight.size
+      const claimed = room > 0 ? await claimCustomerAttemptsToRecover(deps, { limit: Math.min(room, 100) }) : []
+      for (const attempt of claimed) {
+        const running = recoverCustomerAttempt(deps, attempt).finally(() => inFlight.delete(running))
+        inFlight.add(running)
+      }
+    } catch (thrown) {
+      deps.logger.error({ err: coerceError(thrown) }, 'claiming customer payments to recover failed')
+    }
+    if (!stopping) timer = setTimeout(() => (current = tick()), deps.config.pollIntervalMs)
+  }
+  let current = tick()
+  return async () => {
+    stopping = true
+    clearTimeout(timer)
+    await current
+    await Promise.allSettled([...inFlight])
   }
 }

@@ -29,20 +29,12 @@ export interface CustomerRecoveryCounts {
  * processor never received is sent again under the same key when the card is stored (it is
  * the payment the customer authorised; the key makes a late first copy harmless); a payment
  * with no stored card (KNET) is recorded as Failed MF008, nothing charged.
- * Run by every worker round, at start-up, and by the sandbox clock (for one merchant).
+ * The worker runs it continuously (billing-worker.ts); the sandbox clock for one merchant.
  */
 export async function recoverCustomerAttempts(deps: Deps, options: { readonly merchantId?: number } = {}): Promise<CustomerRecoveryCounts> {
   const counts: CustomerRecoveryCounts = { recovered: 0, unresolved: 0 }
   for (;;) {
-    const realNow = deps.clock.now()
-    const claimed = await deps.store.db.transaction().execute((trx) =>
-      claimExpiredCustomerAttempts(trx, deps.store.adapter, {
-        realNow,
-        leaseUntil: realNow + deps.config.billingLeaseMs,
-        limit: RECOVERY_BATCH,
-        merchantId: options.merchantId,
-      }),
-    )
+    const claimed = await claimCustomerAttemptsToRecover(deps, { ...options, limit: RECOVERY_BATCH })
     if (claimed.length === 0) return counts
     // All at once: each may wait a whole processor round trip (the look-up, perhaps a charge).
     const settled = await Promise.all(claimed.map((attempt) => recoverCustomerAttempt(deps, attempt)))
@@ -50,9 +42,28 @@ export async function recoverCustomerAttempts(deps: Deps, options: { readonly me
       if (recovered) counts.recovered++
       else counts.unresolved++
     }
-    // Attempts that stay open were leased again above, so the loop cannot take them twice.
+    // Attempts that stay open were leased again by the claim, so the loop cannot take them twice.
     if (claimed.length < RECOVERY_BATCH) return counts
   }
+}
+
+/**
+ * Takes up to `limit` customer attempts open past their lease and leases them to the caller for
+ * another `DAWRI_BILLING_LEASE_MS`, so that no other process recovers them meanwhile.
+ */
+export async function claimCustomerAttemptsToRecover(
+  deps: Deps,
+  options: { readonly merchantId?: number; readonly limit: number },
+): Promise<ChargeAttemptRow[]> {
+  const realNow = deps.clock.now()
+  return deps.store.db.transaction().execute((trx) =>
+    claimExpiredCustomerAttempts(trx, deps.store.adapter, {
+      realNow,
+      leaseUntil: realNow + deps.config.billingLeaseMs,
+      limit: options.limit,
+      merchantId: options.merchantId,
+    }),
+  )
 }
 
 /** Settles one open customer attempt (see {@link recoverCustomerAttempts}); false when it stays open. */
