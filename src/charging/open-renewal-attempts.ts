@@ -15,7 +15,7 @@ import {
   recurrenceRowToProgress,
   type RecurrenceRow,
 } from '../store/recurrence.repository.js'
-import { findTransactionsOfAttempts, insertTransactions } from '../store/transaction.repository.js'
+import { findTransactionsOfAttempts, insertTransactions, unchargedTransaction } from '../store/transaction.repository.js'
 import type { RenewalAttempt } from './renewal-attempt.js'
 
 /** An automatic invoice may be paid for a day after its attempt (creation + 1 day). */
@@ -170,26 +170,19 @@ export async function openRenewalAttempts(
     withInvoice.map((f) => {
       const attemptId = attemptByRecurrence.get(f.row.id)
       if (attemptId === undefined) throw new Error(`Attempt of recurrence ${f.row.id} was not inserted`)
-      return {
+      return unchargedTransaction({
         invoice_id: f.invoiceId,
         merchant_id: f.row.merchant_id,
-        status: 'InProgress' as const,
-        channel: 'automatic' as const,
+        channel: 'automatic',
         payment_method_id: f.methodId,
         gateway: findPaymentMethod(f.methodId)?.gateway ?? 'VISA/MASTER',
         amount_minor: chargeAmountOf({ amountMinor: f.row.amount_minor }),
         currency: f.row.currency,
         card_token_id: f.row.card_token_id,
-        error_code: null,
-        error_message: null,
-        reference_id: null,
-        track_id: null,
-        authorization_id: null,
         ip_address: null,
         attempt_id: attemptId,
         created_at: now,
-        updated_at: now,
-      }
+      })
     }),
   )
   const transactionByNewAttempt = new Map(transactions.map((t) => [t.attempt_id, t.id]))

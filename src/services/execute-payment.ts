@@ -10,7 +10,7 @@ import { toInvoiceId, toPaymentId, toRecurringId } from '../domain/public-ids.js
 import type { Executor } from '../store/database.js'
 import { insertInvoice, linkInvoiceToRecurrence } from '../store/invoice.repository.js'
 import { insertRecurrence } from '../store/recurrence.repository.js'
-import { insertTransaction } from '../store/transaction.repository.js'
+import { insertTransaction, unchargedTransaction } from '../store/transaction.repository.js'
 import { findMerchantSession, markSessionUsed } from '../store/session.repository.js'
 import type { Deps } from '../deps.js'
 import { checkoutUrl, directPaymentUrl, otpUrl } from './public-urls.js'
@@ -109,10 +109,9 @@ export async function executePayment(deps: Deps, merchant: Merchant, body: unkno
     if (command.sessionId !== null) {
       // Embedded payments skip the card page: the card is already bound to the session, so the
       // customer goes straight to the OTP step (reference §3.3 flow).
-      const { id: transactionId } = await insertTransaction(trx, {
+      const { id: transactionId } = await insertTransaction(trx, unchargedTransaction({
         invoice_id: invoice.id,
         merchant_id: merchant.id,
-        status: 'InProgress',
         channel: 'embedded',
         payment_method_id: methodId,
         gateway: method.gateway,
@@ -120,16 +119,9 @@ export async function executePayment(deps: Deps, merchant: Merchant, body: unkno
         currency: command.currency,
         card_token_id: sessionCardTokenId,
         save_card: saveSessionCard ? 1 : 0,
-        error_code: null,
-        error_message: null,
-        reference_id: null,
-        track_id: null,
-        authorization_id: null,
         ip_address: null,
-        attempt_id: null,
         created_at: now,
-        updated_at: now,
-      })
+      }))
       paymentUrl = otpUrl(deps.config, merchant, command.language, toPaymentId(transactionId, deps.ids), command.sessionId)
     } else if (method.isDirectPayment) {
       paymentUrl = directPaymentUrl(deps.config, invoiceKey, method.id)

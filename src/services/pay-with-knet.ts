@@ -8,7 +8,7 @@ import type { ChargeResult } from '../domain/charge.js'
 import type { InvoiceRefusal } from '../domain/invoice.js'
 import type { Deps } from '../deps.js'
 import type { InvoiceRow } from '../store/invoice.repository.js'
-import { insertTransactions, type TransactionRow } from '../store/transaction.repository.js'
+import { insertTransactions, unchargedTransaction, type TransactionRow } from '../store/transaction.repository.js'
 import { normalizeExpiryMonth, normalizeExpiryYear } from './card-input.js'
 
 /**
@@ -92,26 +92,18 @@ export async function payWithKnet(deps: Deps, options: PayWithKnetOptions): Prom
       create: async (trx, invoice) => {
         const now = merchantNow(deps.clock.now(), merchant)
         const [transaction] = await insertTransactions(trx, [
-          {
+          unchargedTransaction({
             invoice_id: invoice.id,
             merchant_id: merchant.id,
-            status: 'InProgress',
             channel: 'hosted',
             payment_method_id: options.method.id,
             gateway: options.method.gateway,
             amount_minor: invoice.value_minor,
             currency: invoice.currency,
             card_token_id: null,
-            error_code: null,
-            error_message: null,
-            reference_id: null,
-            track_id: null,
-            authorization_id: null,
             ip_address: options.ipAddress,
-            attempt_id: null,
             created_at: now,
-            updated_at: now,
-          },
+          }),
         ])
         if (!transaction) throw new Error(`The KNET transaction of invoice ${invoice.id} was not written`)
         return transaction

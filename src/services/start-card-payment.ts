@@ -8,7 +8,7 @@ import { findSavedTokenByPanHash, insertCardToken, type CardTokenRow } from '../
 import type { Executor } from '../store/database.js'
 import type { InvoiceRow } from '../store/invoice.repository.js'
 import { lockInvoice } from '../store/payment.repository.js'
-import { insertTransactions, type TransactionRow } from '../store/transaction.repository.js'
+import { insertTransactions, unchargedTransaction, type TransactionRow } from '../store/transaction.repository.js'
 
 /** Where the money comes from: a card typed now, or a customer's saved token. */
 export type PaymentSource =
@@ -79,27 +79,19 @@ export async function createCardTransaction(
     }
   }
   const [transaction] = await insertTransactions(trx, [
-    {
+    unchargedTransaction({
       invoice_id: invoice.id,
       merchant_id: merchant.id,
-      status: 'InProgress',
       channel: input.channel,
       payment_method_id: input.method.id,
       gateway: input.method.gateway,
       amount_minor: invoice.value_minor,
       currency: invoice.currency,
       card_token_id: cardToken.id,
-      error_code: null,
-      error_message: null,
-      reference_id: null,
-      track_id: null,
-      authorization_id: null,
       ip_address: input.ipAddress,
-      attempt_id: null,
       save_card: saveCard ? 1 : 0,
       created_at: now,
-      updated_at: now,
-    },
+    }),
   ])
   if (!transaction) throw new Error(`The transaction of invoice ${invoice.id} was not written`)
   return { transaction, cardToken }

@@ -9,7 +9,7 @@ import {
 } from '../domain/recurrence.js'
 import { isRecurringType, parseLocalDate } from '../domain/schedule.js'
 import type { StoreAdapter } from './adapter.js'
-import type { ChargeAttemptTable, RecurrenceTable } from './database.js'
+import type { RecurrenceTable } from './database.js'
 import { valueById } from './sql-cases.js'
 import type { Executor } from './database.js'
 
@@ -19,8 +19,6 @@ export type RecurrenceRow = Selectable<RecurrenceTable>
 /** The columns of a new recurrence. */
 export type NewRecurrence = Insertable<RecurrenceTable>
 
-/** A `charge_attempts` row as stored. */
-export type RecurrenceAttemptRow = Selectable<ChargeAttemptTable>
 
 /** The fixed terms of a stored recurrence, in the merchant's zone and charge hour. */
 export function recurrenceRowToSchedule(
@@ -80,31 +78,6 @@ export async function lockRecurrence(
 ): Promise<RecurrenceRow | undefined> {
   const query = trx.selectFrom('recurrences').selectAll().where('id', '=', recurrenceId)
   return adapter.lockRows(query).executeTakeFirst()
-}
-
-/** The open (unresolved) attempt of a recurrence, if any; there is at most one at a time. */
-export async function findOpenAttempt(
-  db: Executor,
-  recurrenceId: number,
-): Promise<RecurrenceAttemptRow | undefined> {
-  return db
-    .selectFrom('charge_attempts')
-    .selectAll()
-    .where('recurrence_id', '=', recurrenceId)
-    .where('status', '=', 'open')
-    .orderBy('id')
-    .executeTakeFirst()
-}
-
-/** The highest attempt number used so far in a cycle, or -1 when none. */
-export async function findLastAttemptNumber(db: Executor, recurrenceId: number, cycle: number): Promise<number> {
-  const row = await db
-    .selectFrom('charge_attempts')
-    .select((eb) => eb.fn.max('attempt_number').as('last'))
-    .where('recurrence_id', '=', recurrenceId)
-    .where('cycle', '=', cycle)
-    .executeTakeFirst()
-  return row?.last === null || row?.last === undefined ? -1 : Number(row.last)
 }
 
 /** The invoice created for automatic cycle `cycle` of a recurrence (retries reuse it). */

@@ -26,6 +26,28 @@ export async function listTransactions(db: Executor, invoiceId: number): Promise
 /** The columns of a new transaction. */
 export type NewTransaction = Insertable<TransactionTable>
 
+/** What a new transaction must say; everything about its charge starts empty. */
+export type UnchargedTransaction = Pick<
+  NewTransaction,
+  'invoice_id' | 'merchant_id' | 'channel' | 'payment_method_id' | 'gateway' | 'amount_minor' | 'currency' | 'card_token_id' | 'ip_address' | 'created_at'
+> &
+  Partial<Pick<NewTransaction, 'attempt_id' | 'save_card' | 'status'>>
+
+/** A new InProgress transaction, not charged yet (no outcome, no TrackId, no attempt unless given). */
+export function unchargedTransaction(values: UnchargedTransaction): NewTransaction {
+  return {
+    status: 'InProgress',
+    error_code: null,
+    error_message: null,
+    reference_id: null,
+    track_id: null,
+    authorization_id: null,
+    attempt_id: null,
+    updated_at: values.created_at,
+    ...values,
+  }
+}
+
 /** Inserts one transaction; its row. */
 export async function insertTransaction(db: Executor, transaction: NewTransaction): Promise<TransactionRow> {
   const [row] = await insertTransactions(db, [transaction])

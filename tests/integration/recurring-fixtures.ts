@@ -7,7 +7,7 @@ import type { DialectName } from '../../src/store/adapter.js'
 import { insertCardToken } from '../../src/store/card-token.repository.js'
 import { listAttempts } from '../../src/store/charge-attempt.repository.js'
 import { findInvoice } from '../../src/store/invoice.repository.js'
-import { insertTransaction } from '../../src/store/transaction.repository.js'
+import { insertTransaction, unchargedTransaction } from '../../src/store/transaction.repository.js'
 import { findMerchantById } from '../../src/store/merchant.repository.js'
 import { listLedger } from '../../src/store/processor-ledger.repository.js'
 import { startTestApp, type TestApp } from '../support/start-test-app.js'
@@ -106,26 +106,18 @@ export async function openRecurringContext(app: TestApp): Promise<RecurringConte
         holderName: 'Card Holder',
         now,
       })
-      const { id: transactionId } = await insertTransaction(deps.store.db, {
+      const { id: transactionId } = await insertTransaction(deps.store.db, unchargedTransaction({
         invoice_id: internal,
         merchant_id: merchant.id,
-        status: 'InProgress',
         channel: 'direct',
         payment_method_id: 2,
         gateway: 'VISA/MASTER',
         amount_minor: invoice.value_minor,
         currency: invoice.currency,
         card_token_id: token.id,
-        error_code: null,
-        error_message: null,
-        reference_id: null,
-        track_id: null,
-        authorization_id: null,
         ip_address: null,
-        attempt_id: null,
         created_at: now,
-        updated_at: now,
-      })
+      }))
       // The first payment goes through the charging engine like a customer's payment would.
       const paid = await chargeCustomer(deps, { merchant: current, target: { kind: 'waiting', transactionId }, charge: chargeStoredCard(deps, current, '123') })
       if (paid.kind !== 'final' || paid.transaction.status !== 'Succss') throw new Error(`First payment with ${card} was not approved: ${JSON.stringify(paid)}`)
