@@ -17,8 +17,7 @@ describe('hosted checkout in Chromium', () => {
 
   beforeAll(async () => {
     app = await startTestApp('sqlite')
-    apiKey = (await app.createMerchant()).apiKey
-    await app.deps.store.db.updateTable('merchants').set({ name: 'Dawri Fitness Club' }).execute()
+    apiKey = (await app.createMerchant({ name: 'Dawri Fitness Club' })).apiKey
     merchant = await startMerchantSite(app, apiKey)
     browser = await launchChromium()
   })
