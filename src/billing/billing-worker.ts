@@ -49,10 +49,14 @@ export async function startBillingWorker(deps: Deps, options: BillingRoundOption
     })
 
   const loop = (async () => {
+    // On SQLite (one process), the first round also takes recurrences leased by this process's
+    // previous life, so their open attempts are settled at once.
+    let ignoreLeases = options.ignoreLeases ?? !deps.store.adapter.concurrentWriters
     while (!stopping) {
       let busy = false
       try {
-        const counts = await runBillingRound(deps, options)
+        const counts = await runBillingRound(deps, { ...options, ignoreLeases })
+        ignoreLeases = options.ignoreLeases ?? false
         busy = counts.charges > 0 && counts.errors === 0
         if (counts.charges > 0) deps.logger.debug({ counts }, 'billing round')
       } catch (thrown) {
@@ -75,8 +79,8 @@ const MAX_RECOVERIES_IN_FLIGHT = 500
 
 /**
  * The worker's recovery of customers' payments: every poll interval (the first at start-up),
- * attempts open past their lease are claimed and settled without waiting for each other or for
- * the billing rounds, so a payment whose process died is recorded within about one lease, one
+ * attempts open past their lease (on SQLite at start-up, every open attempt) are claimed and
+ * settled without waiting for each other or for the billing rounds, so a payment whose process died is recorded within about one lease, one
  * poll interval and one processor round trip. Returns the stop function, which waits for the
  * recoveries under way.
  */
@@ -84,10 +88,15 @@ function startCustomerRecovery(deps: Deps): () => Promise<void> {
   let stopping = false
   const inFlight = new Set<Promise<boolean>>()
   let timer: NodeJS.Timeout | undefined
+  // An embedded SQLite file is served by one process: at start-up, whatever is open was left by
+  // this process's previous life, so it is settled at once instead of after its lease.
+  let startUp = !deps.store.adapter.concurrentWriters
   const tick = async (): Promise<void> => {
     try {
       const room = MAX_RECOVERIES_IN_FLIGHT - inFlight.size
-      const claimed = room > 0 ? await claimCustomerAttemptsToRecover(deps, { limit: Math.min(room, 100) }) : []
+      const ignoreLeases = startUp
+      startUp = false
+      const claimed = room > 0 ? await claimCustomerAttemptsToRecover(deps, { limit: Math.min(room, 100), ignoreLeases }) : []
       for (const attempt of claimed) {
         const running = recoverCustomerAttempt(deps, attempt).finally(() => inFlight.delete(running))
         inFlight.add(running)

@@ -9,6 +9,7 @@ import { findMerchantById } from '../store/merchant.repository.js'
 import { findTransactionsOfAttempts } from '../store/transaction.repository.js'
 import { sendAttemptCharge } from './processor-call.js'
 import { recordCustomerOutcome } from './record-customer-outcome.js'
+import { recoverRefundAttempt } from './refund.js'
 
 /** Customer attempts one recovery step claims at most. */
 const RECOVERY_BATCH = 100
@@ -28,7 +29,8 @@ export interface CustomerRecoveryCounts {
  * as it answers — an approval pays the invoice even if it expired meanwhile. A charge the
  * processor never received is sent again under the same key when the card is stored (it is
  * the payment the customer authorised; the key makes a late first copy harmless); a payment
- * with no stored card (KNET) is recorded as Failed MF008, nothing charged.
+ * with no stored card (KNET) is recorded as Failed MF008, nothing charged. Refund attempts
+ * (MakeRefund) are recovered by the same pass, each by its kind (charging/refund.ts).
  * The worker runs it continuously (billing-worker.ts); the sandbox clock for one merchant.
  */
 export async function recoverCustomerAttempts(deps: Deps, options: { readonly merchantId?: number } = {}): Promise<CustomerRecoveryCounts> {
@@ -48,17 +50,22 @@ export async function recoverCustomerAttempts(deps: Deps, options: { readonly me
 }
 
 /**
- * Takes up to `limit` customer attempts open past their lease and leases them to the caller for
+ * Takes up to `limit` customer and refund attempts open past their lease and leases them to the caller for
  * another `DAWRI_BILLING_LEASE_MS`, so that no other process recovers them meanwhile.
  */
 export async function claimCustomerAttemptsToRecover(
   deps: Deps,
-  options: { readonly merchantId?: number; readonly limit: number },
+  options: {
+    readonly merchantId?: number
+    readonly limit: number
+    /** Take open attempts whatever their lease: only when no other live process can hold one. */
+    readonly ignoreLeases?: boolean
+  },
 ): Promise<ChargeAttemptRow[]> {
   const realNow = deps.clock.now()
   return deps.store.db.transaction().execute((trx) =>
     claimExpiredCustomerAttempts(trx, deps.store.adapter, {
-      realNow,
+      realNow: options.ignoreLeases ? Number.MAX_SAFE_INTEGER : realNow,
       leaseUntil: realNow + deps.config.billingLeaseMs,
       limit: options.limit,
       merchantId: options.merchantId,
@@ -66,8 +73,9 @@ export async function claimCustomerAttemptsToRecover(
   )
 }
 
-/** Settles one open customer attempt (see {@link recoverCustomerAttempts}); false when it stays open. */
+/** Settles one open customer or refund attempt (see {@link recoverCustomerAttempts}); false when it stays open. */
 export async function recoverCustomerAttempt(deps: Deps, attempt: ChargeAttemptRow): Promise<boolean> {
+  if (attempt.kind === 'refund') return recoverRefundAttempt(deps, attempt)
   try {
     const [transaction] = await findTransactionsOfAttempts(deps.store.db, [attempt.id])
     const merchant = await findMerchantById(deps.store.db, attempt.merchant_id)

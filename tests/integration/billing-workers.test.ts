@@ -204,9 +204,11 @@ for (const dialect of DIALECTS) {
           await workers.stopAll()
         }
         expect(kills).toBe(8)
-        // The kills hit work in flight: some attempts were only resolved after their lease ran out.
+        // The kills hit work in flight: some attempts were resolved by a later pass than the one
+        // that opened them (a pass records with the clock it started with), i.e. recovered —
+        // after their lease on PostgreSQL, at the new worker's start-up on SQLite.
         const attempts = await listAttempts(app.deps.store.db, { merchantId: ctx.merchantId })
-        expect(attempts.filter((a) => (a.resolved_at ?? 0) - a.created_at >= 1000).length).toBeGreaterThan(0)
+        expect(attempts.filter((a) => (a.resolved_at ?? 0) > a.created_at).length).toBeGreaterThan(0)
         await expectEachCycleChargedOnce(ctx, ids, 4)
         const open = await listAttempts(app.deps.store.db, { merchantId: ctx.merchantId, status: 'open' })
         expect(open.map((a) => a.id)).toEqual([])
