@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 
 import { startBillingWorker } from '../billing/billing-worker.js'
 import { registerRecurringRoutes } from '../http/api/recurring-routes.js'
+import { registerRefundRoutes } from '../http/api/refund-routes.js'
 import { registerSandboxRoutes } from '../http/api/sandbox-routes.js'
 import { registerWebhookRoutes } from '../http/api/webhook-routes.js'
 import { registerCheckoutPages } from '../http/pages/register-pages.js'
@@ -14,6 +15,7 @@ export const routeModules: ReadonlyArray<(app: FastifyInstance, deps: Deps) => v
   registerSandboxRoutes,
   registerCheckoutPages,
   registerWebhookRoutes,
+  registerRefundRoutes,
 ]
 
 /** Background loops (billing worker, webhook dispatcher); each returns its stop function. */

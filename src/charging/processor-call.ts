@@ -1,7 +1,7 @@
 import { attemptIdempotencyKey, type ChargeResult } from '../domain/charge.js'
 import type { CurrencyCode } from '../domain/currencies.js'
 import type { Deps } from '../deps.js'
-import type { ChargePurpose, ChargeRequest } from '../processor/card-processor.js'
+import type { ChargePurpose, ChargeRequest, RefundRequest } from '../processor/card-processor.js'
 import { readCardNumber, type CardTokenRow } from '../store/card-token.repository.js'
 
 /** The card columns a charge needs. */
@@ -57,5 +57,51 @@ export async function sendAttemptCharge(deps: Deps, charge: AttemptCharge, now: 
   if (result.status !== 'unknown') return result
   const known = await deps.processor.lookup(key)
   deps.logger.warn({ attemptId: charge.attemptId, outcome: known?.status ?? 'not received' }, 'processor reply lost; looked the charge up')
+  return known ?? result
+}
+
+/** What to refund for an attempt of kind `refund`. */
+export interface AttemptRefund {
+  readonly attemptId: number
+  readonly merchantId: number
+  readonly amountMinor: number
+  readonly currency: CurrencyCode
+  /** The charge attempt whose money goes back, when the charge went through the processor. */
+  readonly chargeAttemptId: number | null
+  /** The card charged, when one is stored (KNET keeps none). */
+  readonly card: Pick<CardTokenRow, 'id' | 'pan_encrypted'> | null
+}
+
+/**
+ * Sends an attempt's refund to the processor, outside any database transaction, under the
+ * attempt's key; like {@link sendAttemptCharge}, the look-up is asked first when the attempt may
+ * have been sent before, and answers a lost reply. `unknown` only when even the look-up has none.
+ */
+export async function sendAttemptRefund(deps: Deps, refund: AttemptRefund, now: number, options: { readonly askFirst: boolean }): Promise<ChargeResult> {
+  const key = attemptIdempotencyKey(refund.attemptId)
+  if (options.askFirst) {
+    const known = await deps.processor.lookup(key)
+    if (known && known.status !== 'unknown') return known
+  }
+  const request: RefundRequest = {
+    idempotencyKey: key,
+    merchantId: refund.merchantId,
+    amountMinor: refund.amountMinor,
+    currency: refund.currency,
+    chargeKey: refund.chargeAttemptId === null ? null : attemptIdempotencyKey(refund.chargeAttemptId),
+    card: refund.card === null ? null : { number: readCardNumber(deps.vault, refund.card) },
+    cardTokenId: refund.card?.id ?? null,
+  }
+  let result: ChargeResult
+  try {
+    result = await deps.processor.refund(request, now)
+  } catch (thrown) {
+    // No answer is no answer: the look-up below (or the recovery pass) learns what happened.
+    deps.logger.error({ err: thrown, attemptId: refund.attemptId }, 'the processor refund call failed')
+    result = { status: 'unknown', message: 'The processor refund call failed' }
+  }
+  if (result.status !== 'unknown') return result
+  const known = await deps.processor.lookup(key)
+  deps.logger.warn({ attemptId: refund.attemptId, outcome: known?.status ?? 'not received' }, 'processor refund reply lost; looked it up')
   return known ?? result
 }

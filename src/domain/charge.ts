@@ -5,8 +5,11 @@ import { paymentErrorMessage, type PaymentErrorCode } from './payment-errors.js'
  * before the processor is called and resolved once with its outcome.
  */
 
-/** Why money moves: a payment the customer makes, or the recurring engine's charges. */
-export const CHARGE_KINDS = ['customer', 'renewal', 'retry', 'resume'] as const
+/**
+ * Why money moves: a payment the customer makes, the recurring engine's charges, or a refund
+ * returning (part of) a captured payment (MakeRefund).
+ */
+export const CHARGE_KINDS = ['customer', 'renewal', 'retry', 'resume', 'refund'] as const
 export type ChargeKind = (typeof CHARGE_KINDS)[number]
 
 /** `open` from before the processor call until its outcome is recorded, then final. */
@@ -26,7 +29,7 @@ export function attemptIdempotencyKey(attemptId: number): string {
 }
 
 /** The charge kind of a recurring attempt: number 0 is the cycle's renewal, up to RetryCount its retries, above that a Resume. */
-export function recurringChargeKind(attemptNumber: number, retryCount: number): Exclude<ChargeKind, 'customer'> {
+export function recurringChargeKind(attemptNumber: number, retryCount: number): Exclude<ChargeKind, 'customer' | 'refund'> {
   if (attemptNumber === 0) return 'renewal'
   return attemptNumber <= retryCount ? 'retry' : 'resume'
 }

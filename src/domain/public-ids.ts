@@ -6,7 +6,7 @@
  */
 
 /** The kinds of public identifier; each has its own round keys so ids do not correlate. */
-export const PUBLIC_ID_KINDS = ['invoice', 'payment', 'recurring'] as const
+export const PUBLIC_ID_KINDS = ['invoice', 'payment', 'recurring', 'refund'] as const
 
 /** One of {@link PUBLIC_ID_KINDS}. */
 export type PublicIdKind = (typeof PUBLIC_ID_KINDS)[number]
@@ -16,6 +16,8 @@ const HALF_MASK = (1 << HALF_BITS) - 1
 /** Internal keys must stay below this bound (about 1.07 billion rows per table). */
 export const MAX_INTERNAL_ID = 2 ** (2 * HALF_BITS) - 1
 const INVOICE_OFFSET = 1_000_000
+/** RefundIds start here: above every InvoiceId (below 1_000_000 + 2^30), so the two never coincide. */
+const REFUND_OFFSET = 2_000_000_000
 
 /** Round keys for every kind, derived from the instance key text. */
 export type PublicIdKeys = Readonly<Record<PublicIdKind, readonly number[]>>
@@ -27,7 +29,7 @@ export function makePublicIdKeys(instanceKey: string): PublicIdKeys {
     for (let round = 0; round < 4; round++) keys.push(hashText(`${instanceKey}:${kind}:${round}`))
     return keys
   }
-  return { invoice: derive('invoice'), payment: derive('payment'), recurring: derive('recurring') }
+  return { invoice: derive('invoice'), payment: derive('payment'), recurring: derive('recurring'), refund: derive('refund') }
 }
 
 /** FNV-1a over UTF-16 code units, finished with a mix; only used to spread key material. */
@@ -127,4 +129,16 @@ export function fromRecurringId(recurringId: string, keys: PublicIdKeys): number
   const value = Number(match[1]) - INVOICE_OFFSET
   if (value < 0 || value > MAX_INTERNAL_ID) return undefined
   return unpermute(value, keys.recurring)
+}
+
+/** Public `RefundId`: a 10-digit integer, above every InvoiceId, from its own round keys. */
+export function toRefundId(internalId: number, keys: PublicIdKeys): number {
+  return permute(internalId, keys.refund) + REFUND_OFFSET
+}
+
+/** Internal refund key for a public `RefundId`, or undefined when it cannot be one of ours. */
+export function fromRefundId(refundId: number, keys: PublicIdKeys): number | undefined {
+  const value = refundId - REFUND_OFFSET
+  if (!Number.isSafeInteger(value) || value < 0 || value > MAX_INTERNAL_ID) return undefined
+  return unpermute(value, keys.refund)
 }

@@ -52,10 +52,33 @@ export interface CardProcessor {
    */
   charge(req: ChargeRequest, now: number): Promise<ChargeResult>
   /**
-   * What happened to the charge with this key: its outcome, or `undefined` when the processor
-   * never received it (so charging again with the same key is safe and needed).
+   * Returns (part of) a captured charge to the card that paid it. MUST be idempotent by
+   * `req.idempotencyKey` like {@link CardProcessor.charge}: a second call with the same key
+   * returns the first outcome and never refunds twice. `approved` means the money went back;
+   * `declined` that the processor refused the refund (nothing moved).
+   */
+  refund(req: RefundRequest, now: number): Promise<ChargeResult>
+  /**
+   * What happened to the charge or refund with this key: its outcome, or `undefined` when the
+   * processor never received it (so sending it again with the same key is safe and needed).
    */
   lookup(idempotencyKey: string): Promise<ChargeResult | undefined>
+}
+
+/** One refund as the processor receives it. */
+export interface RefundRequest {
+  /** Unique per intended refund (its attempt's key); the processor refunds at most once per key. */
+  idempotencyKey: string
+  merchantId: number
+  /** Integer minor units of `currency`; never more than what is left of the charge. */
+  amountMinor: number
+  currency: CurrencyCode
+  /** The idempotency key of the charge returned, or null when it did not go through this processor (KNET). */
+  chargeKey: string | null
+  /** The card charged, decrypted just for the call; null when none is stored (KNET). */
+  card: { number: string } | null
+  /** The vault token of that card, when there is one. */
+  cardTokenId: number | null
 }
 
 export type { ChargeResult }

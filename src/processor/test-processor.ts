@@ -15,12 +15,13 @@ import { createBatcher, type Batcher } from '../store/batcher.js'
 import type { Db } from '../store/database.js'
 import {
   findLedgerEntry,
+  sumApprovedRefunds,
   writeLedgerEntries,
   type LedgerEntry,
   type LedgerWrite,
   type NewLedgerEntry,
 } from '../store/processor-ledger.repository.js'
-import type { CardProcessor, ChargeRequest, ChargeResult } from './card-processor.js'
+import type { CardProcessor, ChargeRequest, ChargeResult, RefundRequest } from './card-processor.js'
 
 /** What a test card does (docs/test-cards.md; the numbers are a contract). */
 export type TestCardBehaviour =
@@ -32,6 +33,8 @@ export type TestCardBehaviour =
   | { kind: 'decline-first-renewal-attempts'; attempts: number }
   /** Approved and recorded, but the reply to the first call is lost. */
   | { kind: 'lose-reply' }
+  /** Charges approved; every refund of them declined MF002 (the refund is Canceled). */
+  | { kind: 'decline-refunds' }
 
 /** One row of the sandbox test-card table, for docs/test-cards.md and the checkout banner. */
 export interface TestCard {
@@ -89,6 +92,11 @@ export const TEST_CARDS: readonly TestCard[] = [
     number: '4000000000002016',
     outcome: 'ambiguous: approved, but the reply is lost (timeout); the idempotency look-up tells',
     behaviour: { kind: 'lose-reply' },
+  },
+  {
+    number: '4000000000003055',
+    outcome: 'payments approved; every refund of them declined (the refund ends Canceled)',
+    behaviour: { kind: 'decline-refunds' },
   },
 ]
 
@@ -179,8 +187,11 @@ export class TestProcessor implements CardProcessor {
       error_code: decision.errorCode,
       authorization_id: decision.outcome === 'approved' ? String(randomInt(100_000, 1_000_000)) : null,
       created_at: now,
+      // Explicit, not the column default: one ledger statement may write charges and refunds.
+      operation: 'charge',
+      refund_of: null,
     })
-    assertSameCharge(entry, req)
+    assertSameEntry(entry, req.idempotencyKey, { ...req, operation: 'charge' })
 
     await sleep(this.#latencyMs - before)
     // Only the reply to the call that recorded the charge is lost; a replay with the same key,
@@ -189,6 +200,46 @@ export class TestProcessor implements CardProcessor {
       return { status: 'unknown', message: 'No reply from the processor (timeout)' }
     }
     return ledgerEntryToResult(entry)
+  }
+
+  /**
+   * Refunds are recorded in the same ledger (`operation` `refund`, `refund_of` the charge's key),
+   * so a look-up by key answers for them too. Declined MF002 for the refund-declining test card,
+   * and MF020 when the refunds of a charge recorded here would exceed it (the engine never asks
+   * for that; the processor does not trust it to). Any other refund is approved.
+   */
+  async refund(req: RefundRequest, now: number): Promise<ChargeResult> {
+    if (!Number.isSafeInteger(req.amountMinor) || req.amountMinor <= 0) {
+      throw new Error(`Refund ${req.idempotencyKey}: amountMinor must be a positive integer`)
+    }
+    const before = Math.floor(this.#latencyMs / 2)
+    await sleep(before)
+    const errorCode = await this.#refundRefusal(req)
+    const { entry } = await this.#ledger.add({
+      idempotency_key: req.idempotencyKey,
+      merchant_id: req.merchantId,
+      card_token_id: req.cardTokenId,
+      amount_minor: req.amountMinor,
+      currency: req.currency,
+      outcome: errorCode === null ? 'approved' : 'declined',
+      error_code: errorCode,
+      authorization_id: errorCode === null ? String(randomInt(100_000, 1_000_000)) : null,
+      created_at: now,
+      operation: 'refund',
+      refund_of: req.chargeKey,
+    })
+    assertSameEntry(entry, req.idempotencyKey, { ...req, operation: 'refund' })
+    await sleep(this.#latencyMs - before)
+    return ledgerEntryToResult(entry)
+  }
+
+  async #refundRefusal(req: RefundRequest): Promise<PaymentErrorCode | null> {
+    if (req.card !== null && BEHAVIOUR_BY_NUMBER.get(normalizeCardNumber(req.card.number))?.kind === 'decline-refunds') return 'MF002'
+    if (req.chargeKey === null) return null
+    const charge = await findLedgerEntry(this.#db, req.chargeKey)
+    if (!charge || charge.outcome !== 'approved') return null
+    const refunded = await sumApprovedRefunds(this.#db, req.chargeKey, req.idempotencyKey)
+    return refunded + req.amountMinor > charge.amount_minor ? 'MF020' : null
   }
 
   async lookup(idempotencyKey: string): Promise<ChargeResult | undefined> {
@@ -222,6 +273,7 @@ function decide(req: ChargeRequest, now: number): Decision {
     case 'lose-reply':
       return { outcome: 'approved', errorCode: null, loseReply: true }
     case 'approve':
+    case 'decline-refunds':
       break
   }
   if (securityCode !== null && !isValidSecurityCode(securityCode, detectCardBrand(number))) {
@@ -231,17 +283,22 @@ function decide(req: ChargeRequest, now: number): Decision {
 }
 
 /**
- * A key reused for a different charge is a bug in the caller (two intents sharing one key);
- * answering with the other charge's outcome would hide it.
+ * A key reused for a different charge or refund is a bug in the caller (two intents sharing one
+ * key); answering with the other one's outcome would hide it.
  */
-function assertSameCharge(entry: LedgerEntry, req: ChargeRequest): void {
+function assertSameEntry(
+  entry: LedgerEntry,
+  key: string,
+  req: Pick<ChargeRequest, 'merchantId' | 'amountMinor' | 'currency' | 'cardTokenId'> & { operation: LedgerEntry['operation'] },
+): void {
   if (
     entry.merchant_id !== req.merchantId ||
     entry.amount_minor !== req.amountMinor ||
     entry.currency !== req.currency ||
-    entry.card_token_id !== req.cardTokenId
+    entry.card_token_id !== req.cardTokenId ||
+    entry.operation !== req.operation
   ) {
-    throw new Error(`Idempotency key ${req.idempotencyKey} was already used for a different charge`)
+    throw new Error(`Idempotency key ${key} was already used for a different ${entry.operation}`)
   }
 }
 

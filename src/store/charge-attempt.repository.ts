@@ -21,9 +21,18 @@ export async function insertAttempts(db: Executor, attempts: readonly NewAttempt
     .execute()
 }
 
-/** The open attempt of an invoice, if any: while it lasts, no other payment of the invoice may start. */
+/**
+ * The open charge of an invoice, if any: while it lasts, no other payment of the invoice may
+ * start. Refunds are not charges of the invoice (their own check is the refund's status).
+ */
 export async function findOpenAttemptOfInvoice(db: Executor, invoiceId: number): Promise<ChargeAttemptRow | undefined> {
-  return db.selectFrom('charge_attempts').selectAll().where('invoice_id', '=', invoiceId).where('status', '=', 'open').executeTakeFirst()
+  return db
+    .selectFrom('charge_attempts')
+    .selectAll()
+    .where('invoice_id', '=', invoiceId)
+    .where('status', '=', 'open')
+    .where('kind', '!=', 'refund')
+    .executeTakeFirst()
 }
 
 /** An attempt by id. */
@@ -80,8 +89,8 @@ export interface ClaimExpiredOptions {
 }
 
 /**
- * Takes customer attempts left open past their lease (their process died, or is far too slow),
- * passing over rows another recovery holds, and leases them to the caller.
+ * Takes customer and refund attempts left open past their lease (their process died, or is far
+ * too slow), passing over rows another recovery holds, and leases them to the caller.
  */
 export async function claimExpiredCustomerAttempts(
   trx: Executor,
@@ -92,7 +101,7 @@ export async function claimExpiredCustomerAttempts(
     .selectFrom('charge_attempts')
     .selectAll()
     .where('status', '=', 'open')
-    .where('kind', '=', 'customer')
+    .where('kind', 'in', ['customer', 'refund'])
     .where('lease_until', '<=', options.realNow)
     .orderBy('id')
     .limit(options.limit)

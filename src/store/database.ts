@@ -6,6 +6,7 @@ import type { InvoiceStatus, TransactionStatus } from '../domain/invoice.js'
 import type { WebhookVersion } from '../domain/merchant.js'
 import type { RecurrenceStatus } from '../domain/recurrence.js'
 import type { RecurringType } from '../domain/schedule.js'
+import type { RefundStatus } from '../domain/refund.js'
 
 /**
  * Row types of every table. Conventions shared by both dialects:
@@ -28,6 +29,7 @@ export interface Database {
   recurrences: RecurrenceTable
   charge_attempts: ChargeAttemptTable
   processor_ledger: ProcessorLedgerTable
+  refunds: RefundTable
   outbox_events: OutboxEventTable
   webhook_attempts: WebhookAttemptTable
 }
@@ -249,6 +251,41 @@ export interface ProcessorLedgerTable {
   error_code: string | null
   authorization_id: string | null
   created_at: number
+  /** What the processor did: took the money (`charge`) or returned it (`refund`). */
+  operation: Generated<'charge' | 'refund'>
+  /** Refunds only: the idempotency key of the charge returned, when it went through the processor. */
+  refund_of: Generated<string | null>
+}
+
+/**
+ * A refund of a captured payment (MakeRefund): written `Pending` with its charge attempt (kind
+ * `refund`, whose key `attempt-<id>` the processor refunds under), settled once.
+ */
+export interface RefundTable {
+  id: Generated<number>
+  merchant_id: number
+  /** The refunded invoice. */
+  invoice_id: number
+  /** The refunded (captured, `Succss`) transaction. */
+  transaction_id: number
+  /** The charge attempt of kind `refund` that sends it to the processor. */
+  attempt_id: number
+  /** The amount asked for, minor units of `currency` (the account's base currency). */
+  amount_minor: number
+  /** What reaches the customer (less their share of the service charge when they bear it). */
+  refund_amount_minor: number
+  currency: string
+  status: RefundStatus
+  comment: string | null
+  external_identifier: string | null
+  /** 1 when the customer bears the service charge (ServiceChargeOnCustomer). */
+  service_charge_on_customer: number
+  /** MF code of a refund the processor declined. */
+  error_code: string | null
+  /** The processor's reference of an executed refund (GetRefundStatus `RRN`). */
+  rrn: string | null
+  created_at: number
+  updated_at: number
 }
 
 /** Delivery states of an outbox event. */

@@ -8,6 +8,7 @@ import { coreMigration } from './migrations/0001-core.js'
 import { billingMigration } from './migrations/0002-billing.js'
 import { webhooksMigration } from './migrations/0003-webhooks.js'
 import { chargingMigration } from './migrations/0004-charging.js'
+import { refundsMigration } from './migrations/0005-refunds.js'
 
 /** Every migration in order. Names sort lexically; never rename or edit a released one. */
 function listMigrations(dialect: DialectName): Record<string, Migration> {
@@ -16,6 +17,7 @@ function listMigrations(dialect: DialectName): Record<string, Migration> {
     '0002-billing': billingMigration(),
     '0003-webhooks': webhooksMigration(),
     '0004-charging': chargingMigration(dialect),
+    '0005-refunds': refundsMigration(dialect),
   }
 }
 

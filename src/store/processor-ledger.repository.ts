@@ -3,8 +3,8 @@ import type { Insertable, Selectable } from 'kysely'
 import type { Executor, ProcessorLedgerTable } from './database.js'
 
 /**
- * The sandbox processor's ledger (`processor_ledger`): every charge the test processor received,
- * keyed by the caller's idempotency key. It is the ground truth of what was charged, so it is
+ * The sandbox processor's ledger (`processor_ledger`): every charge and refund the test processor
+ * received (`operation`), keyed by the caller's idempotency key. It is the ground truth of what was charged, so it is
  * written on the root database, never inside a caller's transaction.
  */
 
@@ -58,9 +58,27 @@ export async function findLedgerEntry(db: Executor, idempotencyKey: string): Pro
   return db.selectFrom('processor_ledger').selectAll().where('idempotency_key', '=', idempotencyKey).executeTakeFirst()
 }
 
+/**
+ * The refunds approved so far of the charge recorded under `chargeKey`, in minor units, leaving
+ * out the refund under `exceptKey` (the one being decided).
+ */
+export async function sumApprovedRefunds(db: Executor, chargeKey: string, exceptKey: string): Promise<number> {
+  const row = await db
+    .selectFrom('processor_ledger')
+    .select((eb) => eb.fn.sum<number | string | null>('amount_minor').as('total'))
+    .where('operation', '=', 'refund')
+    .where('refund_of', '=', chargeKey)
+    .where('outcome', '=', 'approved')
+    .where('idempotency_key', '!=', exceptKey)
+    .executeTakeFirst()
+  return row?.total === null || row?.total === undefined ? 0 : Number(row.total)
+}
+
 /** Filters of {@link listLedger}; omitted fields match everything. */
 export interface LedgerFilter {
   readonly merchantId?: number
+  /** Only charges or only refunds. */
+  readonly operation?: LedgerEntry['operation']
   readonly outcome?: LedgerEntry['outcome']
   /** Only these keys; an empty list matches nothing. Keep it to a few thousand keys. */
   readonly idempotencyKeys?: readonly string[]
@@ -73,6 +91,7 @@ export async function listLedger(db: Executor, filter: LedgerFilter = {}): Promi
   let query = db.selectFrom('processor_ledger').selectAll().orderBy('created_at').orderBy('idempotency_key')
   if (filter.merchantId !== undefined) query = query.where('merchant_id', '=', filter.merchantId)
   if (filter.outcome !== undefined) query = query.where('outcome', '=', filter.outcome)
+  if (filter.operation !== undefined) query = query.where('operation', '=', filter.operation)
   if (filter.idempotencyKeys !== undefined) {
     if (filter.idempotencyKeys.length === 0) return []
     query = query.where('idempotency_key', 'in', [...filter.idempotencyKeys])
@@ -90,12 +109,13 @@ export interface CountApprovedChargesFilter {
   readonly cardTokenId?: number
 }
 
-/** How many charges the processor approved, i.e. how many times money actually moved. */
+/** How many charges the processor approved, i.e. how many times a card was charged (refunds not counted). */
 export async function countApprovedCharges(db: Executor, filter: CountApprovedChargesFilter = {}): Promise<number> {
   let query = db
     .selectFrom('processor_ledger')
     .select((eb) => eb.fn.countAll().as('count'))
     .where('outcome', '=', 'approved')
+    .where('operation', '=', 'charge')
   if (filter.merchantId !== undefined) query = query.where('merchant_id', '=', filter.merchantId)
   if (filter.cardTokenId !== undefined) query = query.where('card_token_id', '=', filter.cardTokenId)
   const row = await query.executeTakeFirstOrThrow()

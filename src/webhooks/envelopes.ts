@@ -1,5 +1,5 @@
 import type { CountryCode } from '../domain/countries.js'
-import type { CurrencyCode } from '../domain/currencies.js'
+import { getCurrency, type CurrencyCode } from '../domain/currencies.js'
 import { formatCompactLocal, formatLocalIso } from '../domain/local-time.js'
 import { formatAmount } from '../domain/money.js'
 import {
@@ -9,6 +9,7 @@ import {
   type PaymentFacts,
   type RecurringFacts,
   type RecurringStatus,
+  type RefundFacts,
   type TransactionFacts,
   V1_EVENT_NAMES,
   V2_EVENT_NAMES,
@@ -16,6 +17,7 @@ import {
 } from './webhook-facts.js'
 import {
   type V1RecurringEvent,
+  type V1RefundEvent,
   type V1TransactionEvent,
   type V2Amount,
   type V2Card,
@@ -23,6 +25,7 @@ import {
   type V2RecurringCard,
   type V2RecurringEvent,
   type V2RecurringInvoice,
+  type V2RefundEvent,
   type V2Transaction,
 } from './wire-shapes.js'
 
@@ -287,6 +290,72 @@ export function buildV2RecurringEvent(facts: RecurringFacts, ctx: WebhookContext
             Amount: v2Amount(payment.amount),
           }
         : null,
+    },
+  }
+}
+
+/**
+ * v1 RefundStatusChanged (EventType 2): exactly the documented sample's keys (no
+ * `InvoiceRefernce`), amounts as text with the currency's decimals, no nulls (§11). The signed
+ * text is every top-level key but `GatewayReference`.
+ */
+export function buildV1RefundEvent(facts: RefundFacts, ctx: WebhookContext): V1RefundEvent {
+  const { refund, invoice, amount, payment } = facts
+  return {
+    EventType: 2,
+    Event: V1_EVENT_NAMES[2],
+    DateTime: formatCompactLocal(ctx.createdAt, ctx.timeZone),
+    CountryIsoCode: ctx.countryIsoCode,
+    Data: {
+      RefundId: refund.id,
+      RefundReference: refund.reference,
+      CreatedDate: formatCompactLocal(refund.createdAt, ctx.timeZone),
+      RefundStatus: refund.status,
+      Amount: formatAmount(amount.valueMinor, amount.currency),
+      Comments: refund.comment ?? '',
+      InvoiceId: invoice.id,
+      GatewayReference: {
+        PaymentId: payment.paymentId,
+        AuthorizationId: payment.authorizationId ?? '',
+        ReferenceId: payment.referenceId ?? '',
+        TransactionId: payment.transactionId,
+        RefundAmount: formatAmount(amount.refundAmountMinor, amount.currency),
+        Currency: getCurrency(amount.currency).symbol,
+        PaymentMethod: payment.paymentMethod,
+      },
+    },
+  }
+}
+
+/**
+ * v2 REFUND_STATUS_CHANGED (Code 2). The documented fields (`Refund.Id`, `Refund.Status`,
+ * `Amount.ValueInBaseCurrency`, `ReferencedInvoice.Id`, signed in that order) and the ones
+ * named by analogy with the other v2 models; `ValueInBaseCurrency` is text so that receivers
+ * re-reading it from parsed JSON sign the same characters. Refunds are in the base currency,
+ * which is also the display currency here.
+ */
+export function buildV2RefundEvent(facts: RefundFacts, ctx: WebhookContext): V2RefundEvent {
+  const { refund, invoice, amount } = facts
+  const value = formatAmount(amount.valueMinor, amount.currency)
+  return {
+    Event: {
+      Code: 2,
+      Name: V2_EVENT_NAMES[2],
+      CountryIsoCode: ctx.countryIsoCode,
+      CreationDate: formatUtcIso(ctx.createdAt),
+      Reference: ctx.reference,
+    },
+    Data: {
+      Refund: {
+        Id: refund.id,
+        Reference: refund.reference,
+        Status: refund.status,
+        CreationDate: formatUtcIso(refund.createdAt),
+        Comment: refund.comment ?? '',
+        ExternalIdentifier: refund.externalIdentifier ?? '',
+      },
+      Amount: { BaseCurrency: amount.currency, ValueInBaseCurrency: value, DisplayCurrency: amount.currency, ValueInDisplayCurrency: value },
+      ReferencedInvoice: { Id: String(invoice.id), Reference: invoice.reference },
     },
   }
 }

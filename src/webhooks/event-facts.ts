@@ -6,7 +6,8 @@ import { INVOICE_STATUSES, invoiceReference, trackIdOf, type InvoiceStatus, type
 import { isFinalStatus, nextPayDate } from '../domain/recurrence.js'
 import { midnightInstant } from '../domain/schedule.js'
 import { findPaymentMethod, serviceChargeMinor } from '../domain/payment-methods.js'
-import { toInvoiceId, toPaymentId, toRecurringId, type PublicIdKeys } from '../domain/public-ids.js'
+import { toInvoiceId, toPaymentId, toRecurringId, toRefundId, type PublicIdKeys } from '../domain/public-ids.js'
+import { refundReference, WEBHOOK_REFUND_STATUS } from '../domain/refund.js'
 import type { Executor } from '../store/database.js'
 import type { InvoiceRow } from '../store/invoice.repository.js'
 import type { MerchantRow } from '../store/merchant.repository.js'
@@ -15,8 +16,9 @@ import {
   recurrenceRowToSchedule,
   type RecurrenceRow,
 } from '../store/recurrence.repository.js'
+import { findRefundsByIds, type RefundRow } from '../store/refund.repository.js'
 import { loadEventFactRows, type TransactionWithCardRow } from '../store/webhook-facts.repository.js'
-import type { CardFacts, PaymentFacts, RecurringFacts, WebhookTransactionStatus } from './webhook-facts.js'
+import type { CardFacts, PaymentFacts, RecurringFacts, RefundFacts, WebhookTransactionStatus } from './webhook-facts.js'
 
 /**
  * Loads the facts of webhook bodies from stored rows, presenting them exactly as
@@ -51,15 +53,28 @@ export interface RecurringSource {
   readonly merchant: MerchantRow
 }
 
-/** What an event is about: a transaction (event 1), or a recurrence and its latest deduction (event 5). */
+/** A refund event's facts and the rows they came from. */
+export interface RefundSource {
+  readonly facts: RefundFacts
+  /** The refunded invoice (its WebhookUrl applies; refund events are ordered with its payment events). */
+  readonly invoice: InvoiceRow
+  readonly merchant: MerchantRow
+}
+
+/**
+ * What an event is about: a transaction (event 1), a recurrence and its latest deduction
+ * (event 5), or a refund that reached a final status (event 2).
+ */
 export type EventSubject =
   | { readonly kind: 'payment'; readonly transactionId: number }
   | { readonly kind: 'recurring'; readonly recurrenceId: number; readonly transactionId: number | null }
+  | { readonly kind: 'refund'; readonly refundId: number }
 
 /** The loaded source of one {@link EventSubject}. */
 export type EventSource =
   | { readonly kind: 'payment'; readonly source: PaymentSource }
   | { readonly kind: 'recurring'; readonly source: RecurringSource }
+  | { readonly kind: 'refund'; readonly source: RefundSource }
 
 /**
  * Loads the facts of many events with one query per table (transactions with their cards,
@@ -73,7 +88,12 @@ export async function loadEventSources(
   chargeHour: number,
   subjects: readonly EventSubject[],
 ): Promise<EventSource[]> {
-  const transactionIds = subjects.flatMap((s) => (s.transactionId === null ? [] : [s.transactionId]))
+  const refundRows = await findRefundsByIds(db, subjects.flatMap((s) => (s.kind === 'refund' ? [s.refundId] : [])))
+  const refunds = new Map(refundRows.map((row) => [row.id, row]))
+  const transactionIds = [
+    ...subjects.flatMap((s) => (s.kind === 'refund' || s.transactionId === null ? [] : [s.transactionId])),
+    ...refundRows.map((row) => row.transaction_id),
+  ]
   const recurrenceIds = subjects.flatMap((s) => (s.kind === 'recurring' ? [s.recurrenceId] : []))
   const { transactions, recurrences, invoices, merchants, sessions } = await loadEventFactRows(db, { transactionIds, recurrenceIds })
   const found = <T>(map: ReadonlyMap<number, T>, id: number, what: string): T => {
@@ -98,6 +118,13 @@ export async function loadEventSources(
   }
   return subjects.map((subject): EventSource => {
     if (subject.kind === 'payment') return { kind: 'payment', source: paymentSource(subject.transactionId) }
+    if (subject.kind === 'refund') {
+      const refund = found(refunds, subject.refundId, 'Refund')
+      const transaction = found(transactions, refund.transaction_id, 'Transaction')
+      const invoice = found(invoices, refund.invoice_id, 'Invoice')
+      const merchant = found(merchants, invoice.merchant_id, 'Merchant')
+      return { kind: 'refund', source: { facts: refundFacts(refund, transaction, invoice, merchant, ids), invoice, merchant } }
+    }
     const recurrence = found(recurrences, subject.recurrenceId, 'Recurrence')
     const initialInvoice = found(invoices, recurrence.initial_invoice_id, 'Invoice')
     const payment = subject.transactionId === null ? null : paymentSource(subject.transactionId)
@@ -183,6 +210,31 @@ function paymentFacts(
       valueMinor: invoice.value_minor,
       serviceChargeMinor: charge,
       serviceChargeVatMinor: 0,
+    },
+  }
+}
+
+function refundFacts(refund: RefundRow, transaction: TransactionWithCardRow, invoice: InvoiceRow, merchant: MerchantRow, ids: PublicIdKeys): RefundFacts {
+  if (!isCountryCode(merchant.country)) throw new AppError('INTERNAL', `Merchant ${merchant.id} has an unknown country`)
+  const timeZone = getCountry(merchant.country).timeZone
+  if (refund.status === 'Pending') throw new AppError('INTERNAL', `Refund ${refund.id} is still Pending: only final statuses are announced`)
+  return {
+    refund: {
+      id: toRefundId(refund.id, ids),
+      reference: refundReference(refund.id, refund.created_at, timeZone),
+      status: WEBHOOK_REFUND_STATUS[refund.status],
+      createdAt: refund.created_at,
+      comment: refund.comment,
+      externalIdentifier: refund.external_identifier,
+    },
+    invoice: { id: toInvoiceId(invoice.id, ids), reference: invoiceReference(invoice.id, invoice.created_at, timeZone) },
+    amount: { currency: currencyOf(refund.currency), valueMinor: refund.amount_minor, refundAmountMinor: refund.refund_amount_minor },
+    payment: {
+      paymentId: toPaymentId(transaction.id, ids),
+      transactionId: String(transaction.id),
+      authorizationId: transaction.authorization_id,
+      referenceId: transaction.reference_id,
+      paymentMethod: transaction.gateway,
     },
   }
 }

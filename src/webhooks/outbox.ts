@@ -6,9 +6,11 @@ import { insertOutboxEvents, setOutboxBodies, type NewOutboxEvent } from '../sto
 import { decideEnqueueChaos, parseChaos } from './chaos.js'
 import {
   buildV1RecurringEvent,
+  buildV1RefundEvent,
   buildV1TransactionEvent,
   buildV2PaymentStatusEvent,
   buildV2RecurringEvent,
+  buildV2RefundEvent,
 } from './envelopes.js'
 import type { WebhookContext } from './webhook-facts.js'
 import type { WebhookBody } from './wire-shapes.js'
@@ -35,8 +37,8 @@ export type { OutboxStatus }
 /** Outbox statuses (`outbox_events.status`). */
 export const OUTBOX_STATUSES = ['pending', 'delivered', 'failed', 'skipped'] as const satisfies readonly OutboxStatus[]
 
-/** Event codes dawri writes: 1 payment status changed, 5 recurring updates (reference §7.4). */
-export const OUTBOX_EVENT_CODES = [1, 5] as const
+/** Event codes dawri writes: 1 payment status changed, 2 refund status changed, 5 recurring updates (reference §7.4). */
+export const OUTBOX_EVENT_CODES = [1, 2, 5] as const
 
 /** `WH-<n>`, the unique reference of outbox event n (v2 `Event.Reference`). */
 export function webhookReference(eventId: number): string {
@@ -55,6 +57,23 @@ export interface EnqueuePaymentStatusChangedOptions {
   readonly transactionId: number
   /** Merchant time (sandbox clock), epoch ms. */
   readonly now: number
+}
+
+/** Options for {@link enqueueRefundStatusChanged}. */
+export interface EnqueueRefundStatusChangedOptions {
+  /** Internal id of the refund whose final status was just recorded. */
+  readonly refundId: number
+  /** Merchant time (sandbox clock), epoch ms. */
+  readonly now: number
+}
+
+/**
+ * Writes a REFUND_STATUS_CHANGED (v1 RefundStatusChanged) event about a refund that became
+ * Refunded or Canceled, inside the caller's transaction. Target: the refunded invoice's
+ * `WebhookUrl`, else the merchant's; delivered in order with that invoice's payment events.
+ */
+export async function enqueueRefundStatusChanged(trx: Executor, deps: Deps, { refundId, now }: EnqueueRefundStatusChangedOptions): Promise<void> {
+  await enqueueEvents(trx, deps, [{ kind: 'refund', refundId }], now)
 }
 
 /** Options for {@link enqueueRecurringUpdate}. */
@@ -154,6 +173,24 @@ function newEvent(deps: Deps, { kind, source }: EventSource, now: number): NewEv
         version === 'v1'
           ? buildV1TransactionEvent(source.facts, context(reference))
           : buildV2PaymentStatusEvent(source.facts, context(reference)),
+    }
+  }
+  if (kind === 'refund') {
+    // Ordered with the refunded invoice's payment events: a refund is never announced before the payment it returns.
+    const targetUrl = source.invoice.webhook_url ?? merchant.webhook_url
+    return {
+      row: {
+        ...common,
+        ...rest,
+        event_code: 2,
+        entity_key: `invoice:${source.invoice.id}`,
+        target_url: targetUrl,
+        status: targetUrl === null ? 'skipped' : 'pending',
+        invoice_id: source.invoice.id,
+        customer_reference: source.invoice.customer_reference,
+      },
+      render: (reference) =>
+        version === 'v1' ? buildV1RefundEvent(source.facts, context(reference)) : buildV2RefundEvent(source.facts, context(reference)),
     }
   }
   const invoice = source.paymentInvoice ?? source.initialInvoice

@@ -167,3 +167,43 @@ export interface WebhookContext {
   /** Unique event reference `WH-<n>` (v2 `Event.Reference`). */
   readonly reference: string
 }
+
+/** Refund statuses as the refund webhooks spell them (final statuses only). */
+export type WebhookRefundStatus = 'REFUNDED' | 'CANCELED'
+
+/** Everything a refund webhook says: the refund, the invoice it returns money of, and that payment. */
+export interface RefundFacts {
+  readonly refund: {
+    /** Public RefundId. */
+    readonly id: number
+    /** `RefundReference`, e.g. `2026000019`. */
+    readonly reference: string
+    readonly status: WebhookRefundStatus
+    /** Epoch ms of the MakeRefund that created it. */
+    readonly createdAt: number
+    readonly comment: string | null
+    readonly externalIdentifier: string | null
+  }
+  readonly invoice: {
+    /** Public InvoiceId of the refunded invoice. */
+    readonly id: number
+    readonly reference: string
+  }
+  readonly amount: {
+    /** Base (account) currency, the refund's. */
+    readonly currency: CurrencyCode
+    /** The amount asked for. */
+    readonly valueMinor: number
+    /** What reaches the customer (v1 `GatewayReference.RefundAmount`). */
+    readonly refundAmountMinor: number
+  }
+  /** The refunded payment (v1 `GatewayReference`, never signed). */
+  readonly payment: {
+    readonly paymentId: string
+    readonly transactionId: string
+    readonly authorizationId: string | null
+    readonly referenceId: string | null
+    /** Gateway name, e.g. `VISA/MASTER`. */
+    readonly paymentMethod: string
+  }
+}

@@ -3,6 +3,7 @@ import type {
   RecurringStatus,
   V1_EVENT_NAMES,
   V2_EVENT_NAMES,
+  WebhookRefundStatus,
   WebhookTransactionStatus,
 } from './webhook-facts.js'
 
@@ -179,11 +180,62 @@ export type V2PaymentStatusEvent = V2Envelope<1, V2PaymentStatusData>
 /** v2 RECURRING_UPDATES body. */
 export type V2RecurringEvent = V2Envelope<5, V2RecurringData>
 
+/**
+ * v1 Refund data model (event 2): the documented sample's keys, amounts as text with the
+ * currency's decimals, no nulls. `GatewayReference` is a nested object, so it is never signed.
+ */
+export type V1RefundData = {
+  readonly RefundId: number
+  readonly RefundReference: string
+  /** `ddMMyyyyHHmmss`, account-local: when the refund was asked for. */
+  readonly CreatedDate: string
+  readonly RefundStatus: WebhookRefundStatus
+  readonly Amount: string
+  /** The MakeRefund `Comment` (plural on the wire); empty when none. */
+  readonly Comments: string
+  readonly InvoiceId: number
+  readonly GatewayReference: {
+    readonly PaymentId: string
+    readonly AuthorizationId: string
+    readonly ReferenceId: string
+    readonly TransactionId: string
+    readonly RefundAmount: string
+    /** Display symbol, e.g. `KD`, as GetPaymentStatus prints `Currency`. */
+    readonly Currency: string
+    readonly PaymentMethod: string
+  }
+}
+
+/** v1 RefundStatusChanged body. */
+export type V1RefundEvent = V1Envelope<2, V1RefundData>
+
+/** v2 REFUND_STATUS_CHANGED data model; amounts are decimal text so their signature survives parsing. */
+export type V2RefundData = {
+  readonly Refund: {
+    readonly Id: number
+    readonly Reference: string
+    readonly Status: WebhookRefundStatus
+    readonly CreationDate: string
+    readonly Comment: string
+    readonly ExternalIdentifier: string
+  }
+  readonly Amount: {
+    readonly BaseCurrency: string
+    readonly ValueInBaseCurrency: string
+    readonly DisplayCurrency: string
+    readonly ValueInDisplayCurrency: string
+  }
+  readonly ReferencedInvoice: { readonly Id: string; readonly Reference: string }
+}
+
+/** v2 REFUND_STATUS_CHANGED body. */
+export type V2RefundEvent = V2Envelope<2, V2RefundData>
+
 /** Any v1 body dawri sends. */
-export type V1WebhookBody = V1TransactionEvent | V1RecurringEvent
+export type V1WebhookBody = V1TransactionEvent | V1RecurringEvent | V1RefundEvent
 
 /** Any v2 body dawri sends. */
-export type V2WebhookBody = V2PaymentStatusEvent | V2RecurringEvent
+export type V2WebhookBody = V2PaymentStatusEvent | V2RecurringEvent | V2RefundEvent
 
 /** Any webhook body dawri sends. */
 export type WebhookBody = V1WebhookBody | V2WebhookBody

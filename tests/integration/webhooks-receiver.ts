@@ -21,6 +21,7 @@ import { insertTransaction as storeTransaction, type NewTransaction } from '../.
 
 const V2_FIELDS: Record<number, string[]> = {
   1: ['Invoice.Id', 'Invoice.Status', 'Transaction.Status', 'Transaction.PaymentId', 'Invoice.ExternalIdentifier'],
+  2: ['Refund.Id', 'Refund.Status', 'Amount.ValueInBaseCurrency', 'ReferencedInvoice.Id'],
   5: ['Recurring.Id', 'Recurring.Status', 'Recurring.InitialInvoiceId'],
 }
 
