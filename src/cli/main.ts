@@ -8,7 +8,7 @@ import { checkMerchantUrl } from '../domain/urls.js'
 import { createMerchant } from '../services/create-merchant.js'
 import { createStore } from '../store/create-database.js'
 import { migrateToLatest } from '../store/migrate.js'
-import { serve } from './serve.js'
+import { serve, StartupError } from './serve.js'
 
 const USAGE = `Usage:
   dawri serve [--port 8080] [--host 127.0.0.1] [--database URL] [--role all|api|worker]
@@ -111,6 +111,9 @@ main(process.argv.slice(2)).then(
   (error: unknown) => {
     if (error instanceof ConfigError) {
       process.stderr.write(`dawri: ${error.message}\n\n${USAGE}\n`)
+      process.exitCode = 2
+    } else if (error instanceof StartupError) {
+      process.stderr.write(`dawri: ${error.message}\n`)
       process.exitCode = 2
     } else {
       process.stderr.write(`dawri: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)

@@ -4,19 +4,49 @@ import { openRuntime } from '../app/runtime.js'
 import { ensureDemoMerchant } from '../services/create-merchant.js'
 import { routeModules, workerModules } from '../app/modules.js'
 
-/** `dawri serve`: migrates, seeds the demo merchant on an empty database, runs the roles. */
+/** The server could not start where it was told to (port taken, address not ours): exit code 2, one line. */
+export class StartupError extends Error {
+  override readonly name = 'StartupError'
+}
+
+/**
+ * `dawri serve`: migrates, seeds the demo merchant on an empty database, then binds its port
+ * BEFORE any worker starts, so a server that cannot listen stops at once instead of running
+ * billing and webhook workers without an HTTP server; signal handlers come next, then workers.
+ */
 export async function serve(config: Config): Promise<void> {
   const deps = await openRuntime(config)
   const demo = await ensureDemoMerchant(deps.store, config.demoApiKey, deps.clock.now())
   const stoppers: Array<() => Promise<void>> = []
 
-  if (config.role === 'all' || config.role === 'worker') {
-    for (const start of workerModules) stoppers.push(await start(deps))
-  }
   if (config.role === 'all' || config.role === 'api') {
     const app = await buildApp(deps, { extraRoutes: routeModules })
-    await app.listen({ port: config.port, host: config.host })
+    try {
+      await app.listen({ port: config.port, host: config.host })
+    } catch (error) {
+      await app.close().catch(() => undefined)
+      await deps.store.close()
+      const code = (error as NodeJS.ErrnoException).code ?? 'error'
+      const reason = code === 'EADDRINUSE' ? 'the port is in use' : code === 'EADDRNOTAVAIL' ? 'the address is not on this machine' : code === 'EACCES' ? 'permission denied' : code
+      throw new StartupError(`cannot listen on ${config.host}:${config.port}: ${reason} (set PORT/--port or HOST/--host)`)
+    }
     stoppers.push(() => app.close())
+  }
+
+  let stopping = false
+  const stop = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    deps.logger.info({ signal }, 'stopping')
+    for (const stopper of stoppers.reverse()) await stopper().catch(() => undefined)
+    await deps.store.close()
+    process.exit(0)
+  }
+  process.on('SIGINT', () => void stop('SIGINT'))
+  process.on('SIGTERM', () => void stop('SIGTERM'))
+
+  if (config.role === 'all' || config.role === 'worker') {
+    for (const start of workerModules) stoppers.push(await start(deps))
   }
 
   const lines = [
@@ -32,16 +62,4 @@ export async function serve(config: Config): Promise<void> {
   }
   if (config.role !== 'worker') lines.push(`API docs:       ${config.publicUrl}/swagger`)
   process.stdout.write(`${lines.join('\n')}\n`)
-
-  let stopping = false
-  const stop = async (signal: string) => {
-    if (stopping) return
-    stopping = true
-    deps.logger.info({ signal }, 'stopping')
-    for (const stopper of stoppers.reverse()) await stopper().catch(() => undefined)
-    await deps.store.close()
-    process.exit(0)
-  }
-  process.on('SIGINT', () => void stop('SIGINT'))
-  process.on('SIGTERM', () => void stop('SIGTERM'))
 }

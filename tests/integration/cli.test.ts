@@ -78,3 +78,30 @@ for (const dialect of DIALECTS) {
     })
   })
 }
+
+describe('dawri serve on a port that is taken', () => {
+  it('stops at once with exit code 2 and one line, before any worker starts', async () => {
+    const { createServer } = await import('node:net')
+    const blocker = createServer()
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
+    const address = blocker.address()
+    const port = typeof address === 'object' && address ? address.port : 0
+    const dir = mkdtempSync(join(tmpdir(), 'dawri-cli-port-'))
+    try {
+      const started = Date.now()
+      const result = spawnSync(process.execPath, [CLI, 'serve', '--port', String(port)], {
+        encoding: 'utf8',
+        timeout: 20_000,
+        env: { ...process.env, DAWRI_DATA_DIR: dir, LOG_LEVEL: 'info' },
+      })
+      expect(result.status).toBe(2)
+      expect(Date.now() - started).toBeLessThan(20_000)
+      expect(result.stderr.trim().split('\n')).toEqual([`dawri: cannot listen on 127.0.0.1:${port}: the port is in use (set PORT/--port or HOST/--host)`])
+      // Nothing was served and no worker ran: the start-up banner never printed.
+      expect(result.stdout).not.toContain('Base URL')
+    } finally {
+      blocker.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
