@@ -63,6 +63,8 @@ export class FieldReader {
     }
     if (typeof value === 'object') return this.fail(field, `${field} must be a text value`)
     const text = String(value)
+    // One rule for both databases: PostgreSQL cannot store U+0000 in text, so no text field takes it.
+    if (text.includes('\u0000')) return this.fail(field, `${field} must not contain the NUL character`)
     if (rules.max !== undefined && text.length > rules.max) {
       return this.fail(field, `${field} must not be longer than ${rules.max} characters`)
     }

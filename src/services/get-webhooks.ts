@@ -191,13 +191,24 @@ function readInstant(reader: FieldReader, field: string): number | undefined {
   return value
 }
 
-/** `Key`: a list of strings or numbers; a single value is accepted as a list of one. */
+/** Most values one GetWebhooks `Key` list may hold. */
+export const MAX_WEBHOOK_KEYS = 500
+
+/** `Key`: a list of strings or numbers (at most {@link MAX_WEBHOOK_KEYS}); a single value is a list of one. */
 function readKeys(reader: FieldReader): string[] | undefined {
   const raw = reader.raw('Key')
   if (raw === undefined) return undefined
   const values = Array.isArray(raw) ? raw : [raw]
+  if (values.length > MAX_WEBHOOK_KEYS) {
+    reader.fail('Key', `Key must not list more than ${MAX_WEBHOOK_KEYS} values`)
+    return undefined
+  }
   const keys: string[] = []
   for (const value of values) {
+    if (typeof value === 'string' && value.includes('\u0000')) {
+      reader.fail('Key', 'Key must not contain the NUL character')
+      return undefined
+    }
     if (typeof value === 'string' || typeof value === 'number') {
       if (String(value).trim() !== '') keys.push(String(value).trim())
     } else {
