@@ -421,6 +421,50 @@ for (const dialect of DIALECTS) {
       expect(ledger).toHaveLength(0)
     })
 
+    it('the test processor refunds once per key, answers look-ups of refund keys, and never refunds beyond the charge', async () => {
+      const { InvoiceId } = await paidInvoice(3)
+      const [charged] = (await listTransactions(app.deps.store.db, internalInvoice(InvoiceId))).filter((t) => t.status === 'Succss')
+      const chargeKey = attemptIdempotencyKey(charged?.attempt_id ?? -1)
+      const request = (idempotencyKey: string, amountMinor: number) => ({ idempotencyKey, merchantId, amountMinor, currency: 'KWD' as const, chargeKey, card: { number: GOOD_CARD }, cardTokenId: charged?.card_token_id ?? null })
+      const refundKey = `test-refund-${dialect}-${Date.now()}`
+      const [first, second] = await Promise.all([app.deps.processor.refund(request(refundKey, 2_000), Date.now()), app.deps.processor.refund(request(refundKey, 2_000), Date.now())])
+      expect(first).toMatchObject({ status: 'approved' })
+      expect(second).toEqual(first)
+      expect(await app.deps.processor.lookup(refundKey)).toEqual(first)
+      expect(await listLedger(app.deps.store.db, { idempotencyKeys: [refundKey] })).toEqual([expect.objectContaining({ operation: 'refund', refund_of: chargeKey, amount_minor: 2_000 })])
+      // 2.000 of 3.000 refunded: 1.001 more would pass the charge.
+      expect(await app.deps.processor.refund(request(`${refundKey}-b`, 1_001), Date.now())).toMatchObject({ status: 'declined', errorCode: 'MF020' })
+      expect(await app.deps.processor.refund(request(`${refundKey}-c`, 1_000), Date.now())).toMatchObject({ status: 'approved' })
+      // A key names one intent: reusing it for another amount is a bug, not a replay.
+      await expect(app.deps.processor.refund(request(refundKey, 500), Date.now())).rejects.toThrow(/already used/)
+      await expect(app.deps.processor.lookup(`${refundKey}-never-sent`)).resolves.toBeUndefined()
+    })
+
+    it('an Idempotency-Key replays MakeRefund: one refund, the same answer', async () => {
+      const { InvoiceId } = await paidInvoice(4)
+      const body = { KeyType: 'InvoiceId', Key: InvoiceId, Amount: 1 }
+      const headers = { 'Idempotency-Key': `refund-${InvoiceId}` }
+      const first = await app.call('POST', '/v2/MakeRefund', key, body, headers)
+      const again = await app.call('POST', '/v2/MakeRefund', key, body, headers)
+      expect(first.status).toBe(200)
+      expect(again.body).toEqual(first.body)
+      expect(again.headers.get('idempotent-replayed')).toBe('true')
+      expect(await listRefunds(app.deps.store.db, { invoiceId: internalInvoice(InvoiceId) })).toHaveLength(1)
+    })
+
+    it('documents both routes in the OpenAPI description, with a working example body', async () => {
+      const spec = await app.call('GET', '/openapi.json', null)
+      const makeRefundDoc = spec.body.paths['/v2/MakeRefund']?.post
+      expect(makeRefundDoc).toBeDefined()
+      expect(spec.body.paths['/v2/GetRefundStatus']?.post).toBeDefined()
+      const example = JSON.stringify(makeRefundDoc.requestBody).match(/"example":(\{[^}]*\})/)?.[1]
+      expect(example).toBeDefined()
+      const { InvoiceId } = await paidInvoice(5)
+      const parsed = { ...JSON.parse(example ?? '{}'), Key: InvoiceId }
+      const made = await makeRefund(parsed)
+      expect(made.status, JSON.stringify(made.body)).toBe(200)
+    })
+
     it('random bodies never cause a 5xx, and a refused request writes nothing', async () => {
       const tables = ['refunds', 'charge_attempts', 'outbox_events'] as const
       const value = fc.oneof(fc.string({ maxLength: 30 }), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constantFrom('1e309', '9'.repeat(40), '-0', 'NaN'))
