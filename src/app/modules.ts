@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 
 import { startBillingWorker } from '../billing/billing-worker.js'
+import { registerAccountRoutes } from '../http/api/account-routes.js'
 import { registerRecurringRoutes } from '../http/api/recurring-routes.js'
 import { registerRefundRoutes } from '../http/api/refund-routes.js'
 import { registerSandboxRoutes } from '../http/api/sandbox-routes.js'
@@ -16,6 +17,7 @@ export const routeModules: ReadonlyArray<(app: FastifyInstance, deps: Deps) => v
   registerCheckoutPages,
   registerWebhookRoutes,
   registerRefundRoutes,
+  registerAccountRoutes,
 ]
 
 /** Background loops (billing worker, webhook dispatcher); each returns its stop function. */

@@ -7,6 +7,7 @@ import { formatLocalDate, localDateOf } from '../domain/schedule.js'
 import { merchantNow, type Merchant } from '../domain/merchant.js'
 import { EMBEDDED_CARD_METHOD_ID, findPaymentMethod } from '../domain/payment-methods.js'
 import { toInvoiceId, toPaymentId, toRecurringId } from '../domain/public-ids.js'
+import { findCardTokenById } from '../store/card-token.repository.js'
 import type { Executor } from '../store/database.js'
 import { insertInvoice, linkInvoiceToRecurrence } from '../store/invoice.repository.js'
 import { insertRecurrence } from '../store/recurrence.repository.js'
@@ -52,6 +53,10 @@ export async function executePayment(deps: Deps, merchant: Merchant, body: unkno
       if (session.expires_at <= now) throw validationError([{ Name: 'SessionId', Error: 'SessionId has expired; call InitiateSession again' }])
       if (session.card_token_id === null) {
         throw validationError([{ Name: 'SessionId', Error: 'No card was submitted for this SessionId; call myFatoorah.submit() first' }])
+      }
+      const sessionCard = await findCardTokenById(trx, merchant.id, session.card_token_id)
+      if (!sessionCard || sessionCard.deleted_at !== null) {
+        throw validationError([{ Name: 'SessionId', Error: 'The saved card of this SessionId was canceled (CancelToken); call UpdateSession with another token' }])
       }
       sessionCardTokenId = session.card_token_id
       // SaveToken of the session: the card becomes the customer's saved card once this payment is approved.

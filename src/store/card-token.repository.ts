@@ -138,6 +138,23 @@ export async function findCardTokenByToken(
     .executeTakeFirst()
 }
 
+/**
+ * A merchant's token by its public text, deleted or not and whatever its purpose, for CancelToken
+ * to tell a cancelled token from an unknown one. Another merchant's token is not found.
+ */
+export async function findCardTokenByTokenAnyState(
+  db: Executor,
+  merchantId: number,
+  token: string,
+): Promise<CardTokenRow | undefined> {
+  return db
+    .selectFrom('card_tokens')
+    .selectAll()
+    .where('token', '=', token)
+    .where('merchant_id', '=', merchantId)
+    .executeTakeFirst()
+}
+
 /** A customer's saved cards (purpose `saved`, not deleted), oldest first. */
 export async function listSavedTokens(
   db: Executor,

@@ -32,6 +32,7 @@ export interface Database {
   refunds: RefundTable
   outbox_events: OutboxEventTable
   webhook_attempts: WebhookAttemptTable
+  apple_pay_domains: ApplePayDomainTable
 }
 
 /** Instance-wide values created once, such as the key of the public id permutation. */
@@ -325,6 +326,15 @@ export interface WebhookAttemptTable {
   response_text: string | null
   duration_ms: number
   error: string | null
+}
+
+/** A web domain a merchant registered for the Apple Pay button (RegisterApplePayDomain); recorded only. */
+export interface ApplePayDomainTable {
+  id: Generated<number>
+  merchant_id: number
+  /** Host name as registered, lower case, no trailing dot; unique per merchant. */
+  domain_name: string
+  created_at: number
 }
 
 /** The Kysely instance typed with dawri's schema. */

@@ -9,6 +9,7 @@ import { billingMigration } from './migrations/0002-billing.js'
 import { webhooksMigration } from './migrations/0003-webhooks.js'
 import { chargingMigration } from './migrations/0004-charging.js'
 import { refundsMigration } from './migrations/0005-refunds.js'
+import { applePayDomainsMigration } from './migrations/0006-apple-pay-domains.js'
 
 /** Every migration in order. Names sort lexically; never rename or edit a released one. */
 function listMigrations(dialect: DialectName): Record<string, Migration> {
@@ -18,6 +19,7 @@ function listMigrations(dialect: DialectName): Record<string, Migration> {
     '0003-webhooks': webhooksMigration(),
     '0004-charging': chargingMigration(dialect),
     '0005-refunds': refundsMigration(dialect),
+    '0006-apple-pay-domains': applePayDomainsMigration(dialect),
   }
 }
 

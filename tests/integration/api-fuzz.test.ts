@@ -22,6 +22,9 @@ const ENDPOINTS: ReadonlyArray<{ method: 'GET' | 'POST'; path: string }> = [
   { method: 'POST', path: '/v2/DirectPayment/abc/9' },
   { method: 'POST', path: '/v2/GetWebhooks' },
   { method: 'POST', path: '/v2/ResendWebhook' },
+  { method: 'POST', path: '/v2/CancelToken?token=TKN-00000000-0000-4000-8000-000000000000' },
+  { method: 'POST', path: '/v2/UpdateSession' },
+  { method: 'POST', path: '/v2/RegisterApplePayDomain' },
 ]
 
 const FIELD_NAMES = [
@@ -31,6 +34,7 @@ const FIELD_NAMES = [
   'ShippingConsignee', 'Suppliers', 'RecurringModel', 'ProcessingDetails', 'WebhookUrl', 'Key',
   'KeyType', 'InvoiceAmount', 'CurrencyIso', 'CustomerIdentifier', 'SaveToken', 'IsRecurring',
   'PaymentType', 'Card', 'Token', 'Reference', 'Page', 'Start', 'End', '__proto__', 'constructor',
+  'TokenType', 'SecurityCode', 'DomainName',
 ]
 
 const NASTY_STRINGS = fc.constantFrom(
@@ -78,7 +82,7 @@ const body = fc.oneof(
   fc.constantFrom('', 'null', '{', '[]', '"text"', '{"InvoiceValue": 1e999}', '{"a":'.repeat(50)),
 )
 
-const TABLES = ['invoices', 'recurrences', 'transactions', 'card_tokens', 'outbox_events'] as const
+const TABLES = ['invoices', 'recurrences', 'transactions', 'card_tokens', 'outbox_events', 'apple_pay_domains'] as const
 
 for (const dialect of DIALECTS) {
   describe(`${dialect}: fuzzing every endpoint`, () => {
