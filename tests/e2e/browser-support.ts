@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 
-import { chromium, type Browser } from 'playwright-core'
+import { chromium, type Browser, type Page } from 'playwright-core'
 
 import type { TestApp } from '../support/start-test-app.js'
 
@@ -16,7 +16,22 @@ export async function launchChromium(): Promise<Browser> {
 
 /** Where the README's screenshots go. */
 export const SCREENSHOTS = join(process.cwd(), 'docs', 'screenshots')
-mkdirSync(SCREENSHOTS, { recursive: true })
+
+/**
+ * Whether the tests write their screenshots into docs/screenshots/: only with
+ * DAWRI_WRITE_SCREENSHOTS=1, so that an ordinary run leaves the working tree clean.
+ */
+export const WRITE_SCREENSHOTS = process.env.DAWRI_WRITE_SCREENSHOTS === '1'
+
+/**
+ * Takes a full-page screenshot (the page must render either way) and, with
+ * DAWRI_WRITE_SCREENSHOTS=1, writes it to docs/screenshots/<name>.
+ */
+export async function screenshot(page: Page, name: string): Promise<Buffer> {
+  if (!WRITE_SCREENSHOTS) return page.screenshot({ fullPage: true })
+  mkdirSync(SCREENSHOTS, { recursive: true })
+  return page.screenshot({ path: join(SCREENSHOTS, name), fullPage: true })
+}
 
 /** A merchant's website on another loopback port: callback pages and a Card View shop page. */
 export interface MerchantSite {

@@ -1,10 +1,8 @@
-import { join } from 'node:path'
-
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { startTestApp, type TestApp } from '../support/start-test-app.js'
-import { launchChromium, SCREENSHOTS, startMerchantSite, type MerchantSite } from './browser-support.js'
+import { launchChromium, screenshot, startMerchantSite, type MerchantSite } from './browser-support.js'
 
 describe('embedded Card View in Chromium', () => {
   let app: TestApp
@@ -44,7 +42,7 @@ describe('embedded Card View in Chromium', () => {
     expect(frameOrigin).toBe(new URL(app.baseUrl).origin)
     expect(frameOrigin).not.toBe(new URL(merchant.url).origin)
     expect(await page.evaluate<boolean>("(() => { try { return !!document.querySelector('#card-element iframe').contentDocument } catch (e) { return false } })()")).toBe(false)
-    await page.screenshot({ path: join(SCREENSHOTS, 'card-view.png'), fullPage: true })
+    await screenshot(page, 'card-view.png')
 
     await page.getByRole('button', { name: 'Pay now' }).click()
     await page.waitForURL(/MpgsAuthentication\?paymentId=\d+&sessionId=/)

@@ -1,10 +1,8 @@
-import { join } from 'node:path'
-
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { startTestApp, type TestApp } from '../support/start-test-app.js'
-import { launchChromium, SCREENSHOTS, startMerchantSite, type MerchantSite } from './browser-support.js'
+import { launchChromium, screenshot, startMerchantSite, type MerchantSite } from './browser-support.js'
 
 /** Browser-side expression: ids of visible inputs without a label (strings keep DOM types out of tsconfig). */
 const UNLABELLED_INPUTS = "[...document.querySelectorAll('input:not([type=hidden])')].filter((input) => input.labels.length === 0).map((input) => input.id)"
@@ -64,12 +62,12 @@ describe('hosted checkout in Chromium', () => {
     })
     await page.goto(PaymentURL)
     await expect.poll(() => page.title()).toBe('Pay invoice')
-    await page.screenshot({ path: join(SCREENSHOTS, 'checkout-en.png'), fullPage: true })
+    await screenshot(page, 'checkout-en.png')
     await fillCard(page, '5123 4500 0000 0008')
     await page.getByRole('button', { name: /Pay 12\.500 KWD/ }).click()
     await page.waitForURL(/MpgsAuthentication/)
     await page.getByLabel('Verification code').fill('123456')
-    await page.screenshot({ path: join(SCREENSHOTS, 'otp.png'), fullPage: true })
+    await screenshot(page, 'otp.png')
     await page.getByRole('button', { name: 'Confirm payment' }).click()
     await page.waitForURL(`${merchant.url}/callback?**`)
     const url = new URL(page.url())
@@ -138,7 +136,7 @@ describe('hosted checkout in Chromium', () => {
     // The card number field reads left to right inside the right-to-left page.
     expect(await page.getByLabel('رقم البطاقة').getAttribute('id')).toBe('cc-number')
     expect(await page.evaluate("getComputedStyle(document.getElementById('cc-number')).direction")).toBe('ltr')
-    await page.screenshot({ path: join(SCREENSHOTS, 'checkout-ar.png'), fullPage: true })
+    await screenshot(page, 'checkout-ar.png')
     await page.close()
   })
 
@@ -152,7 +150,7 @@ describe('hosted checkout in Chromium', () => {
     await page.getByRole('button', { name: 'Confirm payment' }).click()
     await page.waitForURL(/PayInvoice\/Result\?paymentId=/)
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Payment successful')
-    await page.screenshot({ path: join(SCREENSHOTS, 'result.png'), fullPage: true })
+    await screenshot(page, 'result.png')
     await page.close()
   })
 

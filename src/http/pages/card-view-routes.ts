@@ -5,7 +5,7 @@ import { merchantNow } from '../../domain/merchant.js'
 import { submitCardToSession } from '../../services/submit-card-to-session.js'
 import type { Deps } from '../../deps.js'
 import { findMerchantById } from '../../store/merchant.repository.js'
-import { findSession } from '../../store/session.repository.js'
+import { findSession, type SessionRow } from '../../store/session.repository.js'
 import { success } from '../api/envelope.js'
 import { CARD_VIEW_FRAME_SCRIPT } from './assets/card-view-frame-script.js'
 import { CARD_VIEW_SESSION_SCRIPT } from './assets/card-view-session-script.js'
@@ -47,8 +47,13 @@ export function registerCardViewPageRoutes(app: FastifyInstance, deps: Deps): vo
   app.get('/cardview/frame', { schema: { hide: true } }, async (request: FastifyRequest<{ Querystring: { sessionId?: string; language?: string } }>, reply) => {
     const language = request.query.language?.toLowerCase() === 'ar' ? 'AR' : 'EN'
     const sessionId = request.query.sessionId ?? ''
-    const problem = await sessionProblem(deps, sessionId)
-    return sendFrame(reply, renderCardFrame({ language, sessionId, problem }), problem ? 404 : 200)
+    const checked = await checkSession(deps, sessionId)
+    if ('problem' in checked) return sendFrame(reply, renderCardFrame({ language, sessionId, problem: checked.problem }), 404)
+    // A recurring session learns its terms only from the ExecutePayment that consumes it, after
+    // the card is typed here: the frame says the card is kept for recurring charges, and the
+    // OTP step that follows states the terms (views/recurring-view.ts).
+    const recurring = checked.session.is_recurring === 1 ? 'card-saved' : undefined
+    return sendFrame(reply, renderCardFrame({ language, sessionId, recurring }), 200)
   })
 }
 
@@ -62,10 +67,11 @@ export function registerCardViewSubmitRoute(app: FastifyInstance, deps: Deps): v
   })
 }
 
-async function sessionProblem(deps: Deps, sessionId: string): Promise<MessageKey | undefined> {
-  if (!UUID_PATTERN.test(sessionId)) return 'sessionInvalid'
+/** A session the frame can take a card for, or why it cannot. */
+async function checkSession(deps: Deps, sessionId: string): Promise<{ session: SessionRow } | { problem: MessageKey }> {
+  if (!UUID_PATTERN.test(sessionId)) return { problem: 'sessionInvalid' }
   const session = await findSession(deps.store.db, sessionId.toLowerCase())
   const merchant = session ? await findMerchantById(deps.store.db, session.merchant_id) : undefined
-  if (!session || !merchant || session.used_at !== null) return 'sessionInvalid'
-  return session.expires_at <= merchantNow(deps.clock.now(), merchant) ? 'sessionInvalid' : undefined
+  if (!session || !merchant || session.used_at !== null) return { problem: 'sessionInvalid' }
+  return session.expires_at <= merchantNow(deps.clock.now(), merchant) ? { problem: 'sessionInvalid' } : { session }
 }

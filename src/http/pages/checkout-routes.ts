@@ -15,6 +15,7 @@ import {
   isSameOriginPost,
   loadInvoiceByKey,
   NOT_FOUND_PAGE,
+  recurringTermsOf,
   REFUSAL_PAGES,
   sendLayoutPage,
   sendMessagePage,
@@ -54,7 +55,7 @@ export function registerCheckoutRoutes(app: FastifyInstance, context: PageContex
       if (!method) throw new Error('The VISA/MASTER method is missing from the catalogue')
       const kind = method.id === KNET_METHOD_ID ? 'knet' : 'card'
       const subject = `checkout\n${invoice.invoice_key}`
-      const form = (overrides: Partial<CheckoutView> = {}, status = 200) =>
+      const form = async (overrides: Partial<CheckoutView> = {}, status = 200) =>
         sendForm(context, request, reply, found, language, status, {
           language,
           kind,
@@ -63,6 +64,8 @@ export function registerCheckoutRoutes(app: FastifyInstance, context: PageContex
           csrf: security.csrfToken(subject, deps.clock.now()),
           values: {},
           errors: {},
+          // KNET cards cannot recur (ExecutePayment refuses a RecurringModel with them).
+          recurring: kind === 'card' ? await recurringTermsOf(deps, invoice, merchant) : undefined,
           ...overrides,
         })
       if (request.method === 'GET') return form()

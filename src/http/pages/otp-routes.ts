@@ -5,7 +5,7 @@ import { merchantNow } from '../../domain/merchant.js'
 import { fromPaymentId } from '../../domain/public-ids.js'
 import { completeOtp, settleIfAbandoned } from '../../services/complete-otp.js'
 import { findCardTokenById } from '../../store/card-token.repository.js'
-import { parseLanguageSegment, type MessageKey } from './i18n.js'
+import { paymentErrorText, parseLanguageSegment, type MessageKey } from './i18n.js'
 import {
   finalRedirectUrl,
   formatMoney,
@@ -14,6 +14,7 @@ import {
   isSameOriginPost,
   loadTransaction,
   NOT_FOUND_PAGE,
+  recurringTermsOf,
   REFUSAL_PAGES,
   sendLayoutPage,
   sendMessagePage,
@@ -75,6 +76,7 @@ export function registerOtpRoutes(app: FastifyInstance, context: PageContext, se
       const subject = `otp\n${paymentId}`
       const form = async (status: number, error?: MessageKey, formError?: MessageKey) => {
         const token = transaction.card_token_id === null ? undefined : await findCardTokenById(deps.store.db, merchant.id, transaction.card_token_id)
+        const recurring = await recurringTermsOf(deps, invoice, merchant)
         return sendLayoutPage(context, request, reply, {
           language,
           title: 'otpTitle',
@@ -86,6 +88,7 @@ export function registerOtpRoutes(app: FastifyInstance, context: PageContext, se
             csrf: security.csrfToken(subject, deps.clock.now()),
             error,
             formError,
+            recurring,
           }),
           banner: deps.config.mode === 'sandbox' ? renderSandboxBanner(language, 'otp') : null,
           status,
@@ -125,7 +128,7 @@ export function registerOtpRoutes(app: FastifyInstance, context: PageContext, se
         merchantName: merchant.name,
         amount: formatMoney(invoice.value_minor, invoice.currency),
         paymentId: request.query.paymentId ?? '',
-        reason: transaction.error_code ? `${transaction.error_code}: ${transaction.error_message ?? ''}` : null,
+        reason: transaction.error_code ? `${transaction.error_code}: ${paymentErrorText(language, transaction.error_code, transaction.error_message)}` : null,
       }),
     })
   })

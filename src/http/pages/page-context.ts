@@ -2,8 +2,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 
 import { isCurrencyCode } from '../../domain/currencies.js'
 import type { InvoiceItem } from '../../domain/execute-payment-request.js'
-import type { Merchant } from '../../domain/merchant.js'
+import { merchantNow, type Merchant } from '../../domain/merchant.js'
 import { formatAmount } from '../../domain/money.js'
+import { recurringDisclosure } from '../../domain/recurring-disclosure.js'
 import { toPaymentId } from '../../domain/public-ids.js'
 import { appendQuery } from '../../domain/urls.js'
 import type { Deps } from '../../deps.js'
@@ -11,12 +12,14 @@ import type { InvoiceRefusal } from '../../domain/invoice.js'
 import { findInvoice, findInvoiceByKey, type InvoiceRow } from '../../store/invoice.repository.js'
 import { findTransactionById, type TransactionRow } from '../../store/transaction.repository.js'
 import { findMerchantById } from '../../store/merchant.repository.js'
+import { findRecurrence } from '../../store/recurrence.repository.js'
 import type { SafeHtml } from './html.js'
 import { translate, type MessageKey, type PageLanguage } from './i18n.js'
 import type { PageLinks } from './page-links.js'
 import { originOf, sendPage } from './respond.js'
 import type { InvoiceSummary } from './views/components.js'
 import { renderLayout } from './views/layout.js'
+import type { RecurringTermsView } from './views/recurring-view.js'
 import { renderMessage } from './views/result-view.js'
 
 /** What the page routes share. */
@@ -66,6 +69,29 @@ export function summarizeInvoice(invoice: InvoiceRow, merchant: Merchant): Invoi
     customerName: invoice.customer_name,
     items: items.map((item) => ({ name: item.itemName, quantity: item.quantity, unitPrice: formatMoney(item.unitPriceMinor, invoice.currency) })),
   }
+}
+
+/**
+ * The terms to disclose when `invoice` is the first invoice of a recurrence that its payment
+ * will activate (domain/recurring-disclosure.ts), read with the merchant's clock and zone.
+ */
+export async function recurringTermsOf(deps: Deps, invoice: InvoiceRow, merchant: Merchant): Promise<RecurringTermsView | undefined> {
+  if (invoice.recurrence_id === null || invoice.recurrence_cycle !== 0) return undefined
+  const recurrence = await findRecurrence(deps.store.db, merchant.id, invoice.recurrence_id)
+  if (!recurrence) return undefined
+  const disclosure = recurringDisclosure(
+    {
+      status: recurrence.status,
+      type: recurrence.recurring_type,
+      intervalDays: recurrence.interval_days,
+      iteration: recurrence.iteration,
+      amountMinor: recurrence.amount_minor,
+      currency: recurrence.currency,
+    },
+    merchantNow(deps.clock.now(), merchant),
+    merchant.timeZone,
+  )
+  return disclosure && { disclosure, amount: formatMoney(disclosure.amountMinor, disclosure.currency) }
 }
 
 /** Where the customer goes once a payment has its outcome (reference §4.1). */

@@ -52,6 +52,11 @@ button.primary:focus, a.button:focus { outline: 3px solid #7aa7ff; outline-offse
 .sandbox h2 { margin-block-start: 0; font-size: 1rem; color: #6b4e00; }
 .sandbox code { font-size: 0.85rem; }
 .sandbox td { vertical-align: top; }
+.recurring { margin-block: 1rem 0.5rem; padding: 0.8rem 1rem; border: 1px solid #9bb8e8; border-inline-start-width: 4px; border-radius: 8px; background: #f1f6ff; }
+.recurring h2 { margin: 0 0 0.4rem; font-size: 1rem; color: #13294b; }
+.recurring p { margin: 0 0 0.4rem; }
+.recurring dl > div { padding: 0.25rem 0; border-block-end-color: #d7e3f7; }
+.recurring dl > div:last-child { border-block-end: 0; }
 .result.success h1 { color: #1f6f43; }
 .result.failed h1 { color: #b3261e; }
 .bottom { text-align: center; color: #4a5568; font-size: 0.85rem; padding: 1rem; }
@@ -64,4 +69,11 @@ body { margin: 0; padding: 2px; }
 label { font-size: 0.9rem; }
 .field { margin-block-end: 0.7rem; }
 .problem { color: #b3261e; font-weight: 600; margin: 0.5rem 0; }
+.recurring-note { margin: 0.2rem 0 0.5rem; padding: 0.5rem 0.7rem; border-inline-start: 4px solid #2457c5; background: #f1f6ff; font-size: 0.9rem; }
+.recurring { margin: 0.2rem 0 0.5rem; padding: 0.5rem 0.7rem; border-inline-start: 4px solid #2457c5; background: #f1f6ff; font-size: 0.9rem; }
+.recurring h2 { margin: 0 0 0.3rem; font-size: 0.95rem; }
+.recurring p { margin: 0 0 0.3rem; }
+.recurring dl { margin: 0; }
+.recurring dl > div { display: flex; justify-content: space-between; gap: 1rem; }
+.recurring dd { margin: 0; font-weight: 600; }
 `

@@ -1,5 +1,6 @@
 import { html, type SafeHtml } from '../html.js'
 import { translate, type MessageKey, type PageLanguage } from '../i18n.js'
+import { renderRecurringTerms, type RecurringTermsView } from './recurring-view.js'
 
 /** Paths of the frame's own script and stylesheet (card-view-routes.ts). */
 export const CARD_FRAME_SCRIPT = '/cardview/frame.js'
@@ -11,6 +12,11 @@ export interface CardFrameView {
   readonly sessionId: string
   /** Set when the session cannot take a card: the frame shows this instead of the fields. */
   readonly problem?: MessageKey
+  /**
+   * For a recurring session: its terms when known, else `card-saved`, a line saying the card is
+   * kept for recurring charges. Shown under the fields, next to the merchant's pay button.
+   */
+  readonly recurring?: RecurringTermsView | 'card-saved'
 }
 
 /**
@@ -34,6 +40,13 @@ ${field('cardNumber', t('cardNumber'), 'cc-number', html`type="text" inputmode="
 ${field('expiryDate', t('expiryDate'), 'cc-exp', html`type="text" inputmode="numeric" maxlength="7" placeholder="MM/YY"`)}
 ${field('securityCode', t('securityCode'), 'cc-csc', html`type="password" inputmode="numeric" maxlength="4" placeholder="123"`)}
 </div>
+${
+  view.recurring === undefined
+    ? ''
+    : view.recurring === 'card-saved'
+      ? html`<p class="recurring-note" id="recurring-note">${t('recurringCardSaved')}</p>`
+      : renderRecurringTerms(view.language, view.recurring)
+}
 <button type="submit" hidden tabindex="-1"></button>
 </form>`
   return html`<!doctype html>

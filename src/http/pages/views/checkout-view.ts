@@ -1,6 +1,7 @@
 import { html, type SafeHtml } from '../html.js'
 import { translate, type MessageKey, type PageLanguage } from '../i18n.js'
 import { renderErrorSummary, renderField, renderInvoiceSummary, type InvoiceSummary } from './components.js'
+import { describedByTerms, renderRecurringTerms, type RecurringTermsView } from './recurring-view.js'
 
 /** Fields of the card and KNET forms, by form name. */
 export const CHECKOUT_FIELDS = ['holderName', 'number', 'expiryMonth', 'expiryYear', 'securityCode', 'pin'] as const
@@ -28,6 +29,8 @@ export interface CheckoutView {
   readonly values: { readonly holderName?: string; readonly expiryMonth?: string; readonly expiryYear?: string }
   readonly errors: Partial<Record<CheckoutField, MessageKey>>
   readonly formError?: MessageKey
+  /** Set for the first invoice of a recurrence: its terms, shown next to the pay button. */
+  readonly recurring?: RecurringTermsView
 }
 
 /** The main content of the checkout page: summary, errors, and the card (or KNET) form. */
@@ -56,7 +59,14 @@ ${renderErrorSummary(language, listed, view.formError)}
 <form method="post" action="${view.actionUrl}" novalidate>
 <input type="hidden" name="csrf" value="${view.csrf}">
 ${fields}
-<button type="submit" class="primary">${t('pay', { amount: view.summary.amount })}</button>
+${view.recurring ? renderRecurringTerms(language, view.recurring) : ''}
+<button type="submit" class="primary"${describedByTerms(view.recurring)}>${payLabel(t('pay'), view.summary.amount)}</button>
 </form>
 </section>`
+}
+
+/** `Pay {amount}` with the amount isolated left to right, so that Arabic reads `ادفع 10.000 KWD`, not `KWD 10.000`. */
+function payLabel(message: string, amount: string): SafeHtml {
+  const [before = '', after = ''] = message.split('{amount}')
+  return html`${before}<bdi dir="ltr">${amount}</bdi>${after}`
 }

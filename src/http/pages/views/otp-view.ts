@@ -1,6 +1,7 @@
 import { html, type SafeHtml } from '../html.js'
 import { translate, type MessageKey, type PageLanguage } from '../i18n.js'
 import { renderErrorSummary, renderField, renderInvoiceSummary, type InvoiceSummary } from './components.js'
+import { describedByTerms, renderRecurringTerms, type RecurringTermsView } from './recurring-view.js'
 
 /** What the OTP (3-D Secure) page shows. */
 export interface OtpView {
@@ -12,6 +13,8 @@ export interface OtpView {
   readonly csrf: string
   readonly error?: MessageKey
   readonly formError?: MessageKey
+  /** Set for the first invoice of a recurrence: its terms, shown next to the confirm button. */
+  readonly recurring?: RecurringTermsView
 }
 
 /** The main content of the OTP step. */
@@ -27,7 +30,8 @@ ${renderErrorSummary(language, errors, view.formError)}
 <form method="post" action="${view.actionUrl}" novalidate>
 <input type="hidden" name="csrf" value="${view.csrf}">
 ${renderField({ id: 'otp', name: 'otp', label: t('otpLabel'), autocomplete: 'one-time-code', inputmode: 'numeric', maxlength: 8, error: view.error ? t(view.error) : undefined, ltr: true, width: 'short' })}
-<button type="submit" class="primary">${t('confirm')}</button>
+${view.recurring ? renderRecurringTerms(language, view.recurring) : ''}
+<button type="submit" class="primary"${describedByTerms(view.recurring)}>${t('confirm')}</button>
 </form>
 </section>`
 }
