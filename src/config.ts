@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import { parseArgs } from 'node:util'
 
 /** Default of `DAWRI_BILLING_LEASE_MS`. */
@@ -45,6 +46,17 @@ export interface Config {
    * recording), or live workers take over each other's attempts (safe, but wasted calls).
    */
   readonly billingLeaseMs: number
+  /** Longest a client may take to send one whole request (headers and body); then the socket closes. */
+  readonly requestTimeoutMs: number
+  /** Longest a client may take to send a request's headers. */
+  readonly headersTimeoutMs: number
+  /** How long an idle keep-alive connection stays open. */
+  readonly keepAliveTimeoutMs: number
+  /**
+   * The proxies whose forwarded headers (`X-Forwarded-For`, `-Host`, `-Proto`) count: addresses,
+   * CIDR ranges or `loopback`/`linklocal`/`uniquelocal`. Empty (the default): none count.
+   */
+  readonly trustProxy: readonly string[]
 }
 
 /** A setting that cannot be used; start-up stops with exit code 2 and this message. */
@@ -76,6 +88,21 @@ function readChoice<T extends string>(name: string, raw: string | undefined, cho
     throw new ConfigError(`${name} must be one of ${choices.join(', ')}, got "${raw}"`)
   }
   return raw as T
+}
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal']
+
+/** `DAWRI_TRUST_PROXY`: comma-separated addresses, CIDR ranges or proxy-addr's names; empty is none. */
+function readTrustProxy(raw: string | undefined): string[] {
+  if (raw === undefined || raw.trim() === '' || raw.trim() === 'false') return []
+  return raw.split(',').map((entry) => {
+    const item = entry.trim()
+    const [address, bits, extra] = item.split('/')
+    const family = isIP(address ?? '')
+    const bitsOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32))
+    if (PROXY_NAMES.includes(item) || (family !== 0 && bitsOk && extra === undefined)) return item
+    throw new ConfigError(`DAWRI_TRUST_PROXY must list addresses, CIDR ranges or ${PROXY_NAMES.join('/')}, got "${item}"`)
+  })
 }
 
 /** Flags of `dawri serve` and `dawri migrate` that override the environment. */
@@ -137,6 +164,10 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Con
     logLevel,
     pollIntervalMs: readInteger('DAWRI_POLL_INTERVAL_MS', env.DAWRI_POLL_INTERVAL_MS, 1000, 10, 600_000),
     billingLeaseMs: readInteger('DAWRI_BILLING_LEASE_MS', env.DAWRI_BILLING_LEASE_MS, DEFAULT_BILLING_LEASE_MS, 500, 3_600_000),
+    requestTimeoutMs: readInteger('DAWRI_REQUEST_TIMEOUT_MS', env.DAWRI_REQUEST_TIMEOUT_MS, 30_000, 1000, 600_000),
+    headersTimeoutMs: readInteger('DAWRI_HEADERS_TIMEOUT_MS', env.DAWRI_HEADERS_TIMEOUT_MS, 10_000, 1000, 600_000),
+    keepAliveTimeoutMs: readInteger('DAWRI_KEEP_ALIVE_TIMEOUT_MS', env.DAWRI_KEEP_ALIVE_TIMEOUT_MS, 5_000, 1000, 600_000),
+    trustProxy: Object.freeze(readTrustProxy(env.DAWRI_TRUST_PROXY)),
   })
 }
 

@@ -1,5 +1,7 @@
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
+import { createServer } from 'node:http'
+
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
 
 import type { Deps } from '../deps.js'
@@ -30,9 +32,24 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
     bodyLimit: BODY_LIMIT,
     // Per-request lines would dominate the log at billing volumes; errors are logged anyway.
     logController: new LogController({ disableRequestLogging: true }),
-    // Some clients post to /v2/getPaymentStatus (reference §11).
+    // Some clients post to /v2/getPaymentStatus.
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
-    trustProxy: true,
+    // Forwarded headers count only from the proxies the operator named (DAWRI_TRUST_PROXY).
+    trustProxy: deps.config.trustProxy.length > 0 ? deps.config.trustProxy.join(',') : false,
+    // A client that stalls inside its headers or body is cut off, so sockets cannot pile up.
+    serverFactory: (handler) => {
+      const server = createServer(
+        {
+          requestTimeout: deps.config.requestTimeoutMs,
+          headersTimeout: deps.config.headersTimeoutMs,
+          keepAliveTimeout: deps.config.keepAliveTimeoutMs,
+          // Node checks the two timeouts above on this interval (30 s by default).
+          connectionsCheckingInterval: Math.min(1000, deps.config.headersTimeoutMs),
+        },
+        handler,
+      )
+      return server
+    },
   })
 
   installErrorHandler(app)

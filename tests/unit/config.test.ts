@@ -41,6 +41,10 @@ describe('loadConfig: defaults', () => {
       logLevel: 'info',
       pollIntervalMs: 1000,
       billingLeaseMs: 30_000,
+      requestTimeoutMs: 30_000,
+      headersTimeoutMs: 10_000,
+      keepAliveTimeoutMs: 5_000,
+      trustProxy: [],
     })
   })
 
@@ -67,6 +71,10 @@ describe('loadConfig: defaults', () => {
       DAWRI_WEBHOOK_TIMEOUT_MS: '',
       DAWRI_POLL_INTERVAL_MS: '',
       DAWRI_BILLING_LEASE_MS: '',
+      DAWRI_REQUEST_TIMEOUT_MS: '',
+      DAWRI_HEADERS_TIMEOUT_MS: '',
+      DAWRI_KEEP_ALIVE_TIMEOUT_MS: '',
+      DAWRI_TRUST_PROXY: '',
     }
     expect(load(empty)).toEqual(load())
   })
@@ -102,6 +110,10 @@ describe('loadConfig: settings', () => {
       LOG_LEVEL: 'silent',
       DAWRI_POLL_INTERVAL_MS: '50',
       DAWRI_BILLING_LEASE_MS: '2000',
+      DAWRI_REQUEST_TIMEOUT_MS: '20000',
+      DAWRI_HEADERS_TIMEOUT_MS: '5000',
+      DAWRI_KEEP_ALIVE_TIMEOUT_MS: '3000',
+      DAWRI_TRUST_PROXY: '10.0.0.1, 192.168.0.0/16,loopback',
     })
     expect(config).toEqual({
       mode: 'production',
@@ -120,7 +132,13 @@ describe('loadConfig: settings', () => {
       logLevel: 'silent',
       pollIntervalMs: 50,
       billingLeaseMs: 2000,
+      requestTimeoutMs: 20_000,
+      headersTimeoutMs: 5000,
+      keepAliveTimeoutMs: 3000,
+      trustProxy: ['10.0.0.1', '192.168.0.0/16', 'loopback'],
     })
+    expect(load({}).trustProxy).toEqual([])
+    expect(load({ DAWRI_TRUST_PROXY: 'false' }).trustProxy).toEqual([])
   })
 
   it('lets flags override the environment', () => {
@@ -203,6 +221,10 @@ describe('loadConfig: every bad setting throws ConfigError naming it', () => {
       ['DAWRI_WEBHOOK_TIMEOUT_MS', ['99', '120001', '1s']],
       ['DAWRI_POLL_INTERVAL_MS', ['9', '600001', '1.5']],
       ['DAWRI_BILLING_LEASE_MS', ['499', '3600001', '1.5']],
+      ['DAWRI_REQUEST_TIMEOUT_MS', ['999', '600001', 'x']],
+      ['DAWRI_HEADERS_TIMEOUT_MS', ['999', '600001']],
+      ['DAWRI_KEEP_ALIVE_TIMEOUT_MS', ['999', '600001']],
+      ['DAWRI_TRUST_PROXY', ['true', '10.0.0.1/33', 'proxy.example.test', '::1/129', '1.2.3.4/8/1']],
     ]
     for (const [name, values] of cases) {
       for (const value of values) expectConfigError({ [name]: value }, name)
