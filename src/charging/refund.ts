@@ -1,4 +1,4 @@
-import { attemptIdempotencyKey, type ChargeResult, type KnownChargeResult } from '../domain/charge.js'
+import type { ChargeResult, KnownChargeResult } from '../domain/charge.js'
 import { isCurrencyCode } from '../domain/currencies.js'
 import { coerceError } from '../domain/errors.js'
 import { merchantNow, type Merchant } from '../domain/merchant.js'
@@ -244,9 +244,4 @@ export async function recoverRefundAttempt(deps: Deps, attempt: ChargeAttemptRow
     deps.logger.error({ err: coerceError(thrown), attemptId: attempt.id }, 'recovering a refund failed; the next pass tries again')
     return false
   }
-}
-
-/** The idempotency key a refund was sent under (tests compare refunds with the processor's ledger). */
-export function refundIdempotencyKey(refund: Pick<RefundRow, 'attempt_id'>): string {
-  return attemptIdempotencyKey(refund.attempt_id)
 }

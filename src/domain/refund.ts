@@ -21,11 +21,6 @@ export const WEBHOOK_REFUND_STATUS: Readonly<Record<FinalRefundStatus, 'REFUNDED
   Canceled: 'CANCELED',
 }
 
-/** True for a stored status text that is one of {@link REFUND_STATUSES}. */
-export function isRefundStatus(value: string): value is RefundStatus {
-  return (REFUND_STATUSES as readonly string[]).includes(value)
-}
-
 /** What a refund of a payment counts against it: its amount, unless it was Canceled. */
 export interface CountedRefund {
   readonly amountMinor: number

@@ -42,6 +42,8 @@ export function refundsMigration(dialect: DialectName) {
         .addColumn('operation', 'text', (c) => c.notNull().defaultTo('charge'))
         .execute()
       await db.schema.alterTable('processor_ledger').addColumn('refund_of', 'text').execute()
+      // The processor sums the refunds of a charge before each refund; only refund rows are indexed.
+      await sql`CREATE INDEX processor_ledger_refund_of ON processor_ledger (refund_of) WHERE refund_of IS NOT NULL`.execute(db)
     },
   }
 }
