@@ -101,6 +101,11 @@ function classifyIpv6(address: string): AddressClass {
   // NAT64 (64:ff9b::/96) and 6to4 (2002::/16) embed an IPv4 address too.
   if (g0 === 0x64 && g1 === 0xff9b && g2 === 0 && g3 === 0 && g4 === 0 && g5 === 0) return classifyIpv4(embeddedIpv4(g6, g7))
   if (g0 === 0x2002) return classifyIpv4(embeddedIpv4(g1, g2))
+  // Local-use NAT64 (64:ff9b:1::/48) translates to networks of the operator's own choosing.
+  if (g0 === 0x64 && g1 === 0xff9b && g2 === 1) return 'reserved'
+  // 2001::/23, IETF protocol assignments: Teredo (2001::/32, a tunnel to an IPv4 host given in
+  // obfuscated form), benchmarking, ORCHID; none is an ordinary public host.
+  if (g0 === 0x2001 && g1 < 0x0200) return 'reserved'
   if ((g0 & 0xfe00) === 0xfc00) return 'unique-local'
   if ((g0 & 0xffc0) === 0xfe80) return 'link-local'
   if ((g0 & 0xffc0) === 0xfec0) return 'private' // deprecated site-local
