@@ -432,6 +432,18 @@ for (const dialect of DIALECTS) {
       expect(spec.paths['/v2/UpdateSession'].post.requestBody.content['application/json'].example).toMatchObject({ TokenType: 'mftoken' })
       expect(spec.paths['/v2/RegisterApplePayDomain'].post.requestBody.content['application/json'].example).toEqual({ DomainName: 'shop.example.com' })
       expect(spec.paths['/v2/CancelToken'].post.parameters[0]).toMatchObject({ name: 'token', in: 'query' })
+
+      // The examples bind: RegisterApplePayDomain's succeeds as it is; UpdateSession's and
+      // CancelToken's are refused only because their ids belong to no session or card here.
+      const domain = await app.call('POST', '/v2/RegisterApplePayDomain', apiKey, spec.paths['/v2/RegisterApplePayDomain'].post.requestBody.content['application/json'].example)
+      expect(domain.body).toMatchObject({ IsSuccess: true, Message: 'OK' })
+      const session = await updateSession(spec.paths['/v2/UpdateSession'].post.requestBody.content['application/json'].example)
+      expect(session.body.ValidationErrors).toEqual([
+        { Name: 'SessionId', Error: 'SessionId is not valid' },
+        { Name: 'Token', Error: 'Token is not valid' },
+      ])
+      const cancel = await cancelToken(spec.paths['/v2/CancelToken'].post.parameters[0].example)
+      expect(cancel.body.ValidationErrors).toEqual([{ Name: 'token', Error: 'No saved card matches this token' }])
     })
   })
 }
