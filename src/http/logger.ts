@@ -23,6 +23,10 @@ export const REDACTED_PATHS = [
   '*.pan',
   '*.Card',
   '*.card',
+  // Node's clientError carries the raw bytes of a malformed request (keys, card data and all);
+  // Fastify logs it at trace level.
+  'err.rawPacket',
+  '*.rawPacket',
 ]
 
 /** Pino options for dawri's processes. */
