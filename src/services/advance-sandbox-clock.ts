@@ -19,6 +19,8 @@ const MAX_INSTANT = 8.64e15
 const LEASE_PATIENCE_MS = 2_000
 /** After this long without progress the call fails instead of spinning. */
 const STUCK_AFTER_MS = 15_000
+/** The longest jump one call may make; longer spans take several calls. */
+export const MAX_ADVANCE_DAYS = 366
 
 /** `Data` of AdvanceClock. */
 export interface AdvanceClockData {
@@ -46,9 +48,16 @@ export interface AdvanceClockData {
  * Time is walked due-time by due-time: at each instant when something is due (a charge, a
  * retry, a webhook retry) the clock is moved there, billing runs at that instant, then due
  * webhooks are delivered, so histories look as if time had passed (an invoice of the 14th is
- * created on the 14th at the charge hour). The offset only grows; there is no cap on the jump.
+ * created on the 14th at the charge hour). The offset only grows. One call jumps at most
+ * {@link MAX_ADVANCE_DAYS} days, and stops between two due times once `signal` aborts (the client
+ * went away): the clock then stays where the work got to.
  */
-export async function advanceSandboxClock(deps: Deps, merchant: Merchant, body: unknown): Promise<AdvanceClockData> {
+export async function advanceSandboxClock(
+  deps: Deps,
+  merchant: Merchant,
+  body: unknown,
+  options: { readonly signal?: AbortSignal } = {},
+): Promise<AdvanceClockData> {
   if (deps.config.mode !== 'sandbox') throw new AppError('SANDBOX_ONLY', 'The sandbox clock exists only in sandbox mode')
   const offset = await readClockOffset(deps.store.db, merchant.id)
   const start = merchantNow(deps.clock.now(), { clockOffsetMs: offset })
@@ -59,6 +68,10 @@ export async function advanceSandboxClock(deps: Deps, merchant: Merchant, body: 
   let t = start
   let stalledSince: number | undefined
   for (let first = true; ; first = false) {
+    if (options.signal?.aborted) {
+      deps.logger.info({ merchantId: merchant.id }, 'AdvanceClock stopped: the client went away')
+      return { Now: formatLocalIso(t, merchant.timeZone), ...countsData(counts), ...webhookData(webhooks) }
+    }
     const billingDue = await findNextAttemptDue(deps.store.db, merchant.id, target)
     const webhookDue = await nextWebhookDue(deps, merchant.id, t, target)
     // The first round also runs at the start time: attempts left open need no due date.
@@ -124,12 +137,15 @@ async function moveClock(deps: Deps, merchantId: number, to: number): Promise<vo
 function parseTarget(body: unknown, now: number, timeZone: string): number {
   const errors: FieldError[] = []
   const reader = new FieldReader(body, errors)
-  if (reader.has('Days') === reader.has('Until')) {
+  if (reader.has('Days') && reader.has('Until')) {
     throw validationError([{ Name: 'Days', Error: 'Send either Days (a whole number > 0) or Until (an ISO time), not both' }])
+  }
+  if (!reader.has('Days') && !reader.has('Until')) {
+    throw validationError([{ Name: 'Days', Error: 'Send Days (a whole number > 0) or Until (an ISO time)' }])
   }
   let target: number | undefined
   if (reader.has('Days')) {
-    const days = reader.integer('Days', { min: 1 })
+    const days = reader.integer('Days', { min: 1, max: MAX_ADVANCE_DAYS })
     if (days !== undefined) target = now + days * DAY_MS
   } else {
     const text = reader.string('Until', { max: 40 })
@@ -138,6 +154,8 @@ function parseTarget(body: unknown, now: number, timeZone: string): number {
       if (target === undefined) reader.fail('Until', 'Until must be an ISO time such as 2026-03-01T04:00:00 or 2026-03-01T01:00:00Z')
       else if (target <= now) {
         reader.fail('Until', `Until must be later than the merchant's clock, now ${formatLocalIso(now, timeZone)}`)
+      } else if (target > now + MAX_ADVANCE_DAYS * DAY_MS) {
+        reader.fail('Until', `Until must be at most ${MAX_ADVANCE_DAYS} days after the merchant's clock; advance in several calls`)
       }
     }
   }

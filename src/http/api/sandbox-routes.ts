@@ -52,7 +52,14 @@ export async function registerSandboxRoutes(app: FastifyInstance, deps: Deps): P
           response: { 200: envelopeSchema(ADVANCE_CLOCK_DATA), ...ERROR_RESPONSES },
         },
       },
-      async (request) => success(await advanceSandboxClock(deps, requireMerchant(request), request.body), 'Clock advanced'),
+      async (request, reply) => {
+        // Stop walking time when the client goes away before the answer is sent.
+        const gone = new AbortController()
+        reply.raw.on('close', () => {
+          if (!reply.raw.writableFinished) gone.abort()
+        })
+        return success(await advanceSandboxClock(deps, requireMerchant(request), request.body, { signal: gone.signal }), 'Clock advanced')
+      },
     )
   })
 }
