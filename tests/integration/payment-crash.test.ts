@@ -40,7 +40,7 @@ import { startReceiver, type Receiver } from './webhooks-receiver.js'
  * (also invoices whose expiry the merchant's clock passed meanwhile), one webhook, no open attempt.
  */
 
-const LATENCY_MS = 4000
+const LATENCY_MS = 6000
 const LEASE_MS = 1500
 const POLL_MS = 100
 const DAY_MS = 86_400_000
