@@ -1,7 +1,7 @@
 import { validationError } from '../domain/errors.js'
 import { merchantNow, type Merchant } from '../domain/merchant.js'
 import { CANCEL_TOKEN_ERRORS, cancelTokenRefusal, canonicalTokenText } from '../domain/saved-tokens.js'
-import { findCardTokenByTokenAnyState, markCardTokenDeleted } from '../store/card-token.repository.js'
+import { findCardTokenByToken, markCardTokenDeleted } from '../store/card-token.repository.js'
 import type { Deps } from '../deps.js'
 
 /** MyFatoorah's success text for CancelToken (the same as CancelRecurringPayment's). */
@@ -18,7 +18,7 @@ export const CANCEL_TOKEN_SUCCESS_MESSAGE = 'Canceled successfully'
 export async function cancelToken(deps: Deps, merchant: Merchant, tokenText: string | undefined): Promise<void> {
   if (tokenText === undefined || tokenText.trim() === '') throw refused(CANCEL_TOKEN_ERRORS.missing)
   const canonical = canonicalTokenText(tokenText)
-  const token = canonical === undefined ? undefined : await findCardTokenByTokenAnyState(deps.store.db, merchant.id, canonical)
+  const token = canonical === undefined ? undefined : await findCardTokenByToken(deps.store.db, merchant.id, canonical, { includeDeleted: true })
   const refusal = cancelTokenRefusal(
     token && { purpose: token.purpose, deleted: token.deleted_at !== null, customerIdentifier: token.customer_identifier },
   )

@@ -122,37 +122,18 @@ export async function findCardTokenById(
 /**
  * A merchant's live token by its public text (`TKN-…`). Another merchant's token and a deleted
  * token are not found, exactly like a token that never existed, so a token reveals nothing
- * outside its merchant.
+ * outside its merchant. `includeDeleted` also finds cancelled ones (CancelToken tells a
+ * cancelled token from an unknown one).
  */
 export async function findCardTokenByToken(
   db: Executor,
   merchantId: number,
   token: string,
+  options: { readonly includeDeleted?: boolean } = {},
 ): Promise<CardTokenRow | undefined> {
-  return db
-    .selectFrom('card_tokens')
-    .selectAll()
-    .where('token', '=', token)
-    .where('merchant_id', '=', merchantId)
-    .where('deleted_at', 'is', null)
-    .executeTakeFirst()
-}
-
-/**
- * A merchant's token by its public text, deleted or not and whatever its purpose, for CancelToken
- * to tell a cancelled token from an unknown one. Another merchant's token is not found.
- */
-export async function findCardTokenByTokenAnyState(
-  db: Executor,
-  merchantId: number,
-  token: string,
-): Promise<CardTokenRow | undefined> {
-  return db
-    .selectFrom('card_tokens')
-    .selectAll()
-    .where('token', '=', token)
-    .where('merchant_id', '=', merchantId)
-    .executeTakeFirst()
+  let query = db.selectFrom('card_tokens').selectAll().where('token', '=', token).where('merchant_id', '=', merchantId)
+  if (!options.includeDeleted) query = query.where('deleted_at', 'is', null)
+  return query.executeTakeFirst()
 }
 
 /** A customer's saved cards (purpose `saved`, not deleted), oldest first. */

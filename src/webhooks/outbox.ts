@@ -156,19 +156,24 @@ function newEvent(deps: Deps, { kind, source }: EventSource, now: number): NewEv
   const context = (reference: string): WebhookContext => ({ countryIsoCode: country, timeZone, createdAt: now, reference })
   const common = { merchant_id: merchant.id, webhook_version: version, attempt_count: 0, next_attempt_at: now + holdBackMs }
   const rest = { lease_until: null, created_at: now, delivered_at: null, ordered: ordered ? 1 : 0, first_attempt_at: null }
-  if (kind === 'payment') {
-    const targetUrl = source.invoice.webhook_url ?? merchant.webhook_url
+  // Payment and refund events of an invoice share its ordering key: a refund is never announced
+  // before the payment it returns.
+  const invoiceRow = (eventCode: number, invoice: { id: number; webhook_url: string | null; customer_reference: string | null }) => {
+    const targetUrl = invoice.webhook_url ?? merchant.webhook_url
     return {
-      row: {
-        ...common,
-        ...rest,
-        event_code: 1,
-        entity_key: `invoice:${source.invoice.id}`,
-        target_url: targetUrl,
-        status: targetUrl === null ? 'skipped' : 'pending',
-        invoice_id: source.invoice.id,
-        customer_reference: source.invoice.customer_reference,
-      },
+      ...common,
+      ...rest,
+      event_code: eventCode,
+      entity_key: `invoice:${invoice.id}`,
+      target_url: targetUrl,
+      status: targetUrl === null ? ('skipped' as const) : ('pending' as const),
+      invoice_id: invoice.id,
+      customer_reference: invoice.customer_reference,
+    }
+  }
+  if (kind === 'payment') {
+    return {
+      row: invoiceRow(1, source.invoice),
       render: (reference) =>
         version === 'v1'
           ? buildV1TransactionEvent(source.facts, context(reference))
@@ -176,19 +181,8 @@ function newEvent(deps: Deps, { kind, source }: EventSource, now: number): NewEv
     }
   }
   if (kind === 'refund') {
-    // Ordered with the refunded invoice's payment events: a refund is never announced before the payment it returns.
-    const targetUrl = source.invoice.webhook_url ?? merchant.webhook_url
     return {
-      row: {
-        ...common,
-        ...rest,
-        event_code: 2,
-        entity_key: `invoice:${source.invoice.id}`,
-        target_url: targetUrl,
-        status: targetUrl === null ? 'skipped' : 'pending',
-        invoice_id: source.invoice.id,
-        customer_reference: source.invoice.customer_reference,
-      },
+      row: invoiceRow(2, source.invoice),
       render: (reference) =>
         version === 'v1' ? buildV1RefundEvent(source.facts, context(reference)) : buildV2RefundEvent(source.facts, context(reference)),
     }
