@@ -112,8 +112,9 @@ function installJsonParsing(app: FastifyInstance): void {
   app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'string' }, (request, body, done) => {
     try {
       done(null, parse(request, body as string))
-    } catch (error) {
-      done(error instanceof Error ? error : new Error(String(error)), undefined)
+    } catch {
+      // A client error on every route, pages included; the message never quotes the body.
+      done(Object.assign(new SyntaxError('The request body is not valid JSON'), { statusCode: 400 }), undefined)
     }
   })
 }
