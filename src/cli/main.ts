@@ -8,6 +8,7 @@ import { checkMerchantUrl } from '../domain/urls.js'
 import { createMerchant } from '../services/create-merchant.js'
 import { createStore } from '../store/create-database.js'
 import { migrateToLatest } from '../store/migrate.js'
+import { DatabaseUnavailableError } from '../store/database-errors.js'
 import { serve, StartupError } from './serve.js'
 
 const USAGE = `Usage:
@@ -112,7 +113,7 @@ main(process.argv.slice(2)).then(
     if (error instanceof ConfigError) {
       process.stderr.write(`dawri: ${error.message}\n\n${USAGE}\n`)
       process.exitCode = 2
-    } else if (error instanceof StartupError) {
+    } else if (error instanceof StartupError || error instanceof DatabaseUnavailableError) {
       process.stderr.write(`dawri: ${error.message}\n`)
       process.exitCode = 2
     } else {

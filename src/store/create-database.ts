@@ -6,10 +6,13 @@ import { Kysely, PostgresDialect, SqliteDialect, type SqliteDialectConfig } from
 import pg from 'pg'
 
 import { adapterFor, type StoreAdapter } from './adapter.js'
+import { explainDatabaseError } from './database-errors.js'
 import type { Database } from './database.js'
 
 /** A connected database with what it can do. */
 export interface Store {
+  /** The URL it was opened with (it may hold a password: never print it as is). */
+  readonly url: string
   readonly db: Kysely<Database>
   /** What differs between the dialects: locks, claims, writers. */
   readonly adapter: StoreAdapter
@@ -34,21 +37,26 @@ export function createStore(options: CreateStoreOptions): Store {
   const { url } = options
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length)
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
-    const sqlite = new SqliteDatabase(path)
+    let sqlite: SqliteDatabase.Database
+    try {
+      if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+      sqlite = new SqliteDatabase(path)
+    } catch (error) {
+      throw explainDatabaseError(error, url)
+    }
     sqlite.pragma('journal_mode = WAL')
     sqlite.pragma('synchronous = NORMAL')
     sqlite.pragma('busy_timeout = 5000')
     sqlite.pragma('foreign_keys = ON')
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) })
-    return { db, adapter: adapterFor('sqlite'), close: () => db.destroy() }
+    return { url, db, adapter: adapterFor('sqlite'), close: () => db.destroy() }
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 })
     // An idle client losing its connection must not crash the process.
     pool.on('error', () => undefined)
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
-    return { db, adapter: adapterFor('postgres'), close: () => db.destroy() }
+    return { url, db, adapter: adapterFor('postgres'), close: () => db.destroy() }
   }
   throw new Error(`Unsupported database URL "${url}": use sqlite:PATH or postgres://…`)
 }

@@ -4,6 +4,7 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely'
 
 import type { DialectName } from './adapter.js'
 import type { Store } from './create-database.js'
+import { explainDatabaseError } from './database-errors.js'
 import { coreMigration } from './migrations/0001-core.js'
 import { billingMigration } from './migrations/0002-billing.js'
 import { webhooksMigration } from './migrations/0003-webhooks.js'
@@ -30,7 +31,7 @@ export async function migrateToLatest(store: Store): Promise<{ applied: string[]
   }
   const migrator = new Migrator({ db: store.db, provider })
   const { error, results } = await migrator.migrateToLatest()
-  if (error) throw error instanceof Error ? error : new Error(String(error))
+  if (error) throw explainDatabaseError(error instanceof Error ? error : new Error(String(error)), store.url)
   await ensureSetting(store, 'public_id_key', () => randomBytes(16).toString('hex'))
   return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) }
 }

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -101,6 +101,31 @@ describe('dawri serve on a port that is taken', () => {
       expect(result.stdout).not.toContain('Base URL')
     } finally {
       blocker.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('dawri with a database it cannot use', () => {
+  it('names the setting in one line and exits with code 2, without a stack trace or a password', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dawri-cli-db-'))
+    try {
+      const cases: Array<[string[], string]> = [
+        [['migrate', '--database', 'postgres://dawri:s3cret@127.0.0.1:1/dawri'], 'connection refused'],
+        [['serve', '--port', '0', '--database', 'postgres://postgres@127.0.0.1:5432/dawri_missing_database_for_cli_test'], 'the database does not exist'],
+        [['migrate', '--database', `sqlite:${join(dir, 'a-file', 'dawri.sqlite')}`], 'a part of the path is not a directory'],
+      ]
+      writeFileSync(join(dir, 'a-file'), 'not a directory')
+      for (const [args, expected] of cases) {
+        const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, DAWRI_DATA_DIR: dir, LOG_LEVEL: 'silent' } })
+        expect(result.status, `${args.join(' ')}: ${result.stderr}`).toBe(2)
+        const lines = result.stderr.trim().split('\n')
+        expect(lines, args.join(' ')).toHaveLength(1)
+        expect(lines[0]).toContain(expected)
+        expect(lines[0]).toContain('DATABASE_URL or --database')
+        expect(result.stderr).not.toContain('s3cret')
+      }
+    } finally {
       rmSync(dir, { recursive: true, force: true })
     }
   })
