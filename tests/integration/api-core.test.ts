@@ -138,6 +138,12 @@ for (const dialect of DIALECTS) {
       expect(refused.body.ValidationErrors).toEqual([{ Name: 'RecurringModel', Error: 'Recurring payments are not enabled for this account' }])
     })
 
+    it('the base URL says where the API and its documentation are', async () => {
+      const response = await t.call('GET', '/', null)
+      expect(response.status).toBe(200)
+      expect(response.body).toMatchObject({ name: 'dawri', api: `${t.baseUrl}/v2/`, documentation: `${t.baseUrl}/swagger`, health: `${t.baseUrl}/health` })
+    })
+
     it('answers 401 with the reference texts for a missing or wrong key', async () => {
       const missing = await t.call('POST', '/v2/ExecutePayment', null, SEED_EXECUTE_PAYMENT)
       expect(missing.status).toBe(401)
