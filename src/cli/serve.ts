@@ -2,6 +2,7 @@ import type { Config } from '../config.js'
 import { buildApp } from '../http/build-app.js'
 import { openRuntime } from '../app/runtime.js'
 import { ensureDemoMerchant } from '../services/create-merchant.js'
+import { findMerchantByApiKey } from '../store/merchant.repository.js'
 import { routeModules, workerModules } from '../app/modules.js'
 
 /** The server could not start where it was told to (port taken, address not ours): exit code 2, one line. */
@@ -58,6 +59,14 @@ export async function serve(config: Config): Promise<void> {
       'Demo merchant created (country KWT, recurring enabled):',
       `  API key:        ${demo.apiKey}`,
       `  Webhook secret: ${demo.merchant.webhookSecret}`,
+    )
+  } else if (config.role !== 'worker') {
+    // Keys are stored hashed, so a key shown once cannot be shown again: say how to get one.
+    const configured = config.demoApiKey !== undefined && (await findMerchantByApiKey(deps.store.db, config.demoApiKey)) !== undefined
+    lines.push(
+      configured
+        ? `API key:        ${config.demoApiKey} (DAWRI_DEMO_API_KEY)`
+        : 'API keys:       shown once when created; make another with `node bin/dawri.js merchant create --name NAME`',
     )
   }
   if (config.role !== 'worker') lines.push(`API docs:       ${config.publicUrl}/swagger`)

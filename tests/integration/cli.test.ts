@@ -130,3 +130,35 @@ describe('dawri with a database it cannot use', () => {
     }
   })
 })
+
+describe('dawri serve a second time', () => {
+  /** Starts `serve` on `dir`, returns its banner, and stops it. */
+  async function banner(dir: string, env: Record<string, string>): Promise<string> {
+    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0'], { env: { ...process.env, DAWRI_DATA_DIR: dir, LOG_LEVEL: 'silent', ...env } })
+    try {
+      return await new Promise<string>((resolve, reject) => {
+        let text = ''
+        child.stdout.on('data', (chunk: Buffer) => {
+          text += chunk.toString()
+          if (text.includes('API docs:')) resolve(text)
+        })
+        child.on('exit', (code) => reject(new Error(`exited with ${code}: ${text}`)))
+      })
+    } finally {
+      child.kill('SIGKILL')
+    }
+  }
+
+  it('says which key to use, or how to get one, instead of nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dawri-cli-again-'))
+    try {
+      expect(await banner(dir, { DAWRI_DEMO_API_KEY: 'cli_again_key_0123456789' })).toContain('Demo merchant created')
+      const again = await banner(dir, { DAWRI_DEMO_API_KEY: 'cli_again_key_0123456789' })
+      expect(again).not.toContain('Demo merchant created')
+      expect(again).toContain('API key:        cli_again_key_0123456789 (DAWRI_DEMO_API_KEY)')
+      expect(await banner(dir, {})).toContain('make another with `node bin/dawri.js merchant create --name NAME`')
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
