@@ -5,6 +5,7 @@ import { registerAccountRoutes } from '../http/api/account-routes.js'
 import { registerRecurringRoutes } from '../http/api/recurring-routes.js'
 import { registerRefundRoutes } from '../http/api/refund-routes.js'
 import { registerSandboxRoutes } from '../http/api/sandbox-routes.js'
+import { registerSendPaymentRoutes } from '../http/api/send-payment-routes.js'
 import { registerWebhookRoutes } from '../http/api/webhook-routes.js'
 import { registerCheckoutPages } from '../http/pages/register-pages.js'
 import type { Deps } from '../deps.js'
@@ -18,6 +19,7 @@ export const routeModules: ReadonlyArray<(app: FastifyInstance, deps: Deps) => v
   registerWebhookRoutes,
   registerRefundRoutes,
   registerAccountRoutes,
+  registerSendPaymentRoutes,
 ]
 
 /** Background loops (billing worker, webhook dispatcher); each returns its stop function. */

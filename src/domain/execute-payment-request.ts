@@ -45,13 +45,14 @@ export interface CustomerAddress {
   readonly addressInstructions: string | null
 }
 
-/** A valid ExecutePayment request, normalised: money in minor units, enums in canonical case. */
-export interface ExecutePaymentCommand {
+/**
+ * The invoice fields ExecutePayment and SendPayment share (reference §2.2, §12.1), normalised:
+ * money in minor units, enums in canonical case.
+ */
+export interface InvoiceFields {
   readonly invoiceValueMinor: number
   /** Currency of every amount of the invoice (DisplayCurrencyIso, default the base currency). */
   readonly currency: CurrencyCode
-  readonly paymentMethodId: number | null
-  readonly sessionId: string | null
   readonly customerName: string | null
   readonly mobileCountryCode: string | null
   readonly customerMobile: string | null
@@ -69,10 +70,16 @@ export interface ExecutePaymentCommand {
   readonly shippingMethod: 1 | 2 | null
   readonly shippingConsignee: ShippingConsignee | null
   readonly suppliers: readonly SupplierShare[]
-  readonly recurring: RecurringModelInput | null
   readonly autoCapture: boolean
   readonly bypass3ds: boolean
   readonly webhookUrl: string | null
+}
+
+/** A valid ExecutePayment request: the invoice fields, the method or session, the recurrence. */
+export interface ExecutePaymentCommand extends InvoiceFields {
+  readonly paymentMethodId: number | null
+  readonly sessionId: string | null
+  readonly recurring: RecurringModelInput | null
 }
 
 /** What the rules depend on besides the request body. */
@@ -111,19 +118,7 @@ export function parseExecutePaymentRequest(
     return { ok: false, errors: [{ Name: 'request', Error: 'The request body must be a JSON object' }] }
   }
 
-  const currency = reader.choice('DisplayCurrencyIso', CURRENCY_CODES) ?? rules.baseCurrency
-  const readAmount = (from: FieldReader, field: string, required: boolean): number | undefined => {
-    const raw = from.decimal(field, { required })
-    if (raw === undefined) return undefined
-    const parsed = parseAmount(raw, currency)
-    if (!parsed.ok) return from.fail(field, AMOUNT_MESSAGES[parsed.reason](field, currency))
-    return parsed.minor
-  }
-
-  let invoiceValueMinor = readAmount(reader, 'InvoiceValue', true)
-  if (invoiceValueMinor !== undefined && invoiceValueMinor <= 0) {
-    invoiceValueMinor = reader.fail('InvoiceValue', 'Invoice value must be more than 0')
-  }
+  const fields = readInvoiceFields(reader, rules)
 
   const paymentMethodId = reader.integer('PaymentMethodId', { min: 1 })
   const sessionId = reader.string('SessionId', { pattern: UUID_PATTERN, patternMessage: 'SessionId is not valid' })
@@ -137,6 +132,47 @@ export function parseExecutePaymentRequest(
   const method = paymentMethodId === undefined ? undefined : findPaymentMethod(paymentMethodId)
   if (paymentMethodId !== undefined && method === undefined) {
     reader.fail('PaymentMethodId', 'PaymentMethodId is not enabled for this account; see InitiatePayment')
+  }
+
+  const recurring = readRecurringModel(reader)
+  if (recurring) {
+    if (!rules.recurringEnabled) {
+      reader.fail('RecurringModel', 'Recurring payments are not enabled for this account')
+    } else if (method && !method.isCard) {
+      reader.fail('RecurringModel', `Recurring payments need a card payment method; ${method.nameEn} cannot recur`)
+    }
+  }
+
+  if (errors.length > 0 || fields === undefined) return { ok: false, errors }
+  return {
+    ok: true,
+    command: {
+      ...fields,
+      paymentMethodId: paymentMethodId ?? null,
+      sessionId: sessionId?.toLowerCase() ?? null,
+      recurring,
+    },
+  }
+}
+
+/**
+ * Reads the invoice fields ExecutePayment and SendPayment share (reference §2.2, §12.1), adding
+ * every problem to the reader's errors. Undefined when a field is invalid.
+ */
+export function readInvoiceFields(reader: FieldReader, rules: ExecutePaymentRules): InvoiceFields | undefined {
+  const errorsBefore = reader.fieldErrors.length
+  const currency = reader.choice('DisplayCurrencyIso', CURRENCY_CODES) ?? rules.baseCurrency
+  const readAmount = (from: FieldReader, field: string, required: boolean): number | undefined => {
+    const raw = from.decimal(field, { required })
+    if (raw === undefined) return undefined
+    const parsed = parseAmount(raw, currency)
+    if (!parsed.ok) return from.fail(field, AMOUNT_MESSAGES[parsed.reason](field, currency))
+    return parsed.minor
+  }
+
+  let invoiceValueMinor = readAmount(reader, 'InvoiceValue', true)
+  if (invoiceValueMinor !== undefined && invoiceValueMinor <= 0) {
+    invoiceValueMinor = reader.fail('InvoiceValue', 'Invoice value must be more than 0')
   }
 
   const customerName = reader.string('CustomerName', { max: 100 })
@@ -195,44 +231,29 @@ export function parseExecutePaymentRequest(
     processing.fail('Bypass3DS', 'Bypass3DS is not enabled for this account')
   }
 
-  const recurring = readRecurringModel(reader)
-  if (recurring) {
-    if (!rules.recurringEnabled) {
-      reader.fail('RecurringModel', 'Recurring payments are not enabled for this account')
-    } else if (method && !method.isCard) {
-      reader.fail('RecurringModel', `Recurring payments need a card payment method; ${method.nameEn} cannot recur`)
-    }
-  }
-
-  if (errors.length > 0 || invoiceValueMinor === undefined) return { ok: false, errors }
+  if (reader.fieldErrors.length > errorsBefore || invoiceValueMinor === undefined) return undefined
   return {
-    ok: true,
-    command: {
-      invoiceValueMinor,
-      currency,
-      paymentMethodId: paymentMethodId ?? null,
-      sessionId: sessionId?.toLowerCase() ?? null,
-      customerName: customerName ?? null,
-      mobileCountryCode: mobileCountryCode ?? null,
-      customerMobile: customerMobile ?? null,
-      customerEmail: customerEmail ?? null,
-      callBackUrl: callBackUrl ?? null,
-      errorUrl: errorUrl ?? null,
-      language,
-      customerReference: customerReference ?? null,
-      customerCivilId: customerCivilId ?? null,
-      userDefinedField: userDefinedField ?? null,
-      customerAddress,
-      expiresAt: expiresAt ?? null,
-      items,
-      shippingMethod: shippingMethod === 1 || shippingMethod === 2 ? shippingMethod : null,
-      shippingConsignee,
-      suppliers,
-      recurring,
-      autoCapture,
-      bypass3ds,
-      webhookUrl: webhookUrl ?? null,
-    },
+    invoiceValueMinor,
+    currency,
+    customerName: customerName ?? null,
+    mobileCountryCode: mobileCountryCode ?? null,
+    customerMobile: customerMobile ?? null,
+    customerEmail: customerEmail ?? null,
+    callBackUrl: callBackUrl ?? null,
+    errorUrl: errorUrl ?? null,
+    language,
+    customerReference: customerReference ?? null,
+    customerCivilId: customerCivilId ?? null,
+    userDefinedField: userDefinedField ?? null,
+    customerAddress,
+    expiresAt: expiresAt ?? null,
+    items,
+    shippingMethod: shippingMethod === 1 || shippingMethod === 2 ? shippingMethod : null,
+    shippingConsignee,
+    suppliers,
+    autoCapture,
+    bypass3ds,
+    webhookUrl: webhookUrl ?? null,
   }
 }
 

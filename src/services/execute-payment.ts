@@ -1,8 +1,5 @@
-import { randomBytes } from 'node:crypto'
-
 import { AppError, validationError } from '../domain/errors.js'
 import { parseExecutePaymentRequest, type ExecutePaymentCommand } from '../domain/execute-payment-request.js'
-import { DEFAULT_INVOICE_LIFETIME_MS } from '../domain/invoice.js'
 import { formatLocalDate, localDateOf } from '../domain/schedule.js'
 import { merchantNow, type Merchant } from '../domain/merchant.js'
 import { EMBEDDED_CARD_METHOD_ID, findPaymentMethod } from '../domain/payment-methods.js'
@@ -14,6 +11,7 @@ import { insertRecurrence } from '../store/recurrence.repository.js'
 import { insertTransaction, unchargedTransaction } from '../store/transaction.repository.js'
 import { findMerchantSession, markSessionUsed } from '../store/session.repository.js'
 import type { Deps } from '../deps.js'
+import { newInvoiceRow } from './new-invoice.js'
 import { checkoutUrl, directPaymentUrl, otpUrl } from './public-urls.js'
 
 /** `Data` of a successful ExecutePayment (reference §2.2). */
@@ -69,39 +67,9 @@ export async function executePayment(deps: Deps, merchant: Merchant, body: unkno
     const methodId = command.paymentMethodId ?? EMBEDDED_CARD_METHOD_ID
     const method = findPaymentMethod(methodId)
     if (!method) throw new AppError('INTERNAL', `Payment method ${methodId} disappeared`)
-    const invoiceKey = randomBytes(24).toString('base64url')
-    const invoice = await insertInvoice(trx, {
-      merchant_id: merchant.id,
-      invoice_key: invoiceKey,
-      status: 'Pending',
-      value_minor: command.invoiceValueMinor,
-      currency: command.currency,
-      display_currency: command.currency,
-      payment_method_id: methodId,
-      session_id: command.sessionId,
-      customer_name: command.customerName,
-      customer_mobile: command.customerMobile,
-      mobile_country_code: command.mobileCountryCode,
-      customer_email: command.customerEmail,
-      customer_reference: command.customerReference,
-      customer_civil_id: command.customerCivilId,
-      user_defined_field: command.userDefinedField,
-      language: command.language,
-      callback_url: command.callBackUrl,
-      error_url: command.errorUrl,
-      webhook_url: command.webhookUrl,
-      customer_address: command.customerAddress ? JSON.stringify(command.customerAddress) : null,
-      items: JSON.stringify(command.items),
-      shipping_method: command.shippingMethod,
-      shipping_consignee: command.shippingConsignee ? JSON.stringify(command.shippingConsignee) : null,
-      suppliers: JSON.stringify(command.suppliers),
-      processing_details: JSON.stringify({ autoCapture: command.autoCapture, bypass3ds: command.bypass3ds }),
-      recurrence_id: null,
-      recurrence_cycle: null,
-      expires_at: command.expiresAt ?? now + DEFAULT_INVOICE_LIFETIME_MS,
-      created_at: now,
-      paid_at: null,
-    })
+    const row = newInvoiceRow(merchant, command, { kind: 'method', methodId, sessionId: command.sessionId }, now)
+    const invoiceKey = row.invoice_key
+    const invoice = await insertInvoice(trx, row)
 
     let recurringId = ''
     if (command.recurring) {

@@ -10,6 +10,14 @@ export function checkoutUrl(config: Config, merchant: Merchant, language: 'EN' |
   return `${config.publicUrl}/${languageSegment(language)}/${merchant.country}/PayInvoice/Checkout?invoiceKey=${encodeURIComponent(invoiceKey)}&paymentGatewayId=${methodId}`
 }
 
+/**
+ * The hosted invoice page of a SendPayment invoice: `/{KWT…}/ie/{invoiceKey}`, MyFatoorah's shape
+ * (no language segment; the page speaks the invoice's language, `/{En|Ar}/{KWT…}/ie/{key}` picks one).
+ */
+export function invoicePageUrl(config: Config, merchant: Pick<Merchant, 'country'>, invoiceKey: string): string {
+  return `${config.publicUrl}/${merchant.country}/ie/${encodeURIComponent(invoiceKey)}`
+}
+
 /** The OTP (3-D Secure) step: `/{En|Ar}/{KWT…}/PayInvoice/MpgsAuthentication?paymentId=…`. */
 export function otpUrl(config: Config, merchant: Merchant, language: 'EN' | 'AR', paymentId: string, sessionId?: string): string {
   const session = sessionId === undefined ? '' : `&sessionId=${encodeURIComponent(sessionId)}`

@@ -7,6 +7,7 @@ import type { WebhookVersion } from '../domain/merchant.js'
 import type { RecurrenceStatus } from '../domain/recurrence.js'
 import type { RecurringType } from '../domain/schedule.js'
 import type { RefundStatus } from '../domain/refund.js'
+import type { NotificationChannel } from '../domain/send-payment-request.js'
 
 /**
  * Row types of every table. Conventions shared by both dialects:
@@ -33,6 +34,7 @@ export interface Database {
   outbox_events: OutboxEventTable
   webhook_attempts: WebhookAttemptTable
   apple_pay_domains: ApplePayDomainTable
+  notifications: NotificationTable
 }
 
 /** Instance-wide values created once, such as the key of the public id permutation. */
@@ -156,6 +158,8 @@ export interface InvoiceTable {
   recurrence_id: number | null
   /** 0 for the initial invoice of a recurrence, n for the invoice of automatic cycle n. */
   recurrence_cycle: number | null
+  /** SendPayment: JSON list of the PaymentMethodIds its invoice page offers; null when bound to `payment_method_id`. */
+  invoice_payment_methods: Generated<string | null>
   expires_at: number
   created_at: number
   paid_at: number | null
@@ -334,6 +338,27 @@ export interface ApplePayDomainTable {
   merchant_id: number
   /** Host name as registered, lower case, no trailing dot; unique per merchant. */
   domain_name: string
+  created_at: number
+}
+
+/**
+ * An e-mail or SMS a SendPayment would have sent (sandbox only; nothing is sent). Listed by
+ * `GET /v2/sandbox/Notifications`.
+ */
+export interface NotificationTable {
+  id: Generated<number>
+  merchant_id: number
+  invoice_id: number
+  /** `EML` or `SMS`. */
+  channel: NotificationChannel
+  /** The customer's e-mail address, or mobile number with its country code. */
+  recipient: string
+  /** `EN` or `AR`: the invoice's language. */
+  language: string
+  /** E-mails only. */
+  subject: string | null
+  body: string
+  invoice_url: string
   created_at: number
 }
 

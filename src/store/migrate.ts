@@ -11,6 +11,7 @@ import { webhooksMigration } from './migrations/0003-webhooks.js'
 import { chargingMigration } from './migrations/0004-charging.js'
 import { refundsMigration } from './migrations/0005-refunds.js'
 import { applePayDomainsMigration } from './migrations/0006-apple-pay-domains.js'
+import { notificationsMigration } from './migrations/0007-notifications.js'
 
 /** Every migration in order. Names sort lexically; never rename or edit a released one. */
 function listMigrations(dialect: DialectName): Record<string, Migration> {
@@ -21,6 +22,7 @@ function listMigrations(dialect: DialectName): Record<string, Migration> {
     '0004-charging': chargingMigration(dialect),
     '0005-refunds': refundsMigration(dialect),
     '0006-apple-pay-domains': applePayDomainsMigration(dialect),
+    '0007-notifications': notificationsMigration(dialect),
   }
 }
 

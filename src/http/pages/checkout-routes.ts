@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 
 import { merchantNow } from '../../domain/merchant.js'
-import { findPaymentMethod } from '../../domain/payment-methods.js'
+import { checkoutPaymentMethod } from '../../domain/invoice-link.js'
 import { toPaymentId } from '../../domain/public-ids.js'
 import { CARD_PROBLEM_FIELDS, checkRawCard } from '../../services/card-input.js'
 import { paymentRefusal } from '../../domain/invoice.js'
@@ -31,7 +31,7 @@ import { renderSandboxBanner } from './views/sandbox-banner.js'
 /** KNET's method id: a PIN page of its own instead of a card form and OTP (docs/checkout.md). */
 const KNET_METHOD_ID = 1
 
-type CheckoutRequest = FastifyRequest<{ Params: { lang: string; country: string }; Querystring: { invoiceKey?: string } }>
+type CheckoutRequest = FastifyRequest<{ Params: { lang: string; country: string }; Querystring: { invoiceKey?: string; paymentGatewayId?: string } }>
 
 /**
  * The hosted checkout, `/{En|Ar}/{country}/PayInvoice/Checkout?invoiceKey=…&paymentGatewayId=…`
@@ -51,8 +51,9 @@ export function registerCheckoutRoutes(app: FastifyInstance, context: PageContex
       const { invoice, merchant } = found
       const refusal = paymentRefusal(invoice, merchantNow(deps.clock.now(), merchant))
       if (refusal) return sendMessagePage(context, request, reply, language, REFUSAL_PAGES[refusal])
-      const method = findPaymentMethod(invoice.payment_method_id ?? 0) ?? findPaymentMethod(2)
-      if (!method) throw new Error('The VISA/MASTER method is missing from the catalogue')
+      // A SendPayment invoice is paid with the method chosen on its invoice page, if it offers it.
+      const method = checkoutPaymentMethod(invoice, request.query.paymentGatewayId)
+      if (!method) return sendMessagePage(context, request, reply, language, NOT_FOUND_PAGE)
       const kind = method.id === KNET_METHOD_ID ? 'knet' : 'card'
       const subject = `checkout\n${invoice.invoice_key}`
       const form = async (overrides: Partial<CheckoutView> = {}, status = 200) =>

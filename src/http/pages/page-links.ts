@@ -23,6 +23,8 @@ export function createPageLinks(deps: Pick<Deps, 'config'>, security: PageSecuri
       `${deps.config.publicUrl}/${languageSegment(language)}/${merchant.country}/PayInvoice/Result?paymentId=${encodeURIComponent(paymentId)}`,
     switchLanguage: (pathWithQuery, language) => {
       const other = language === 'AR' ? 'En' : 'Ar'
+      // The invoice page's own URL (`/{KWT…}/ie/{key}`) has no language segment: one is added.
+      if (!/^\/(en|ar)\//i.test(pathWithQuery)) return `/${other}${pathWithQuery}`
       return pathWithQuery.replace(/^\/(en|ar)\//i, `/${other}/`)
     },
   }

@@ -9,6 +9,7 @@ import { withMerchantAuth } from '../build-app.js'
 import { CHECKOUT_CSS } from './assets/styles.js'
 import { registerCardViewPageRoutes, registerCardViewSubmitRoute } from './card-view-routes.js'
 import { registerCheckoutRoutes } from './checkout-routes.js'
+import { registerInvoicePageRoutes } from './invoice-page-routes.js'
 import { parseLanguageSegment } from './i18n.js'
 import { registerOtpRoutes } from './otp-routes.js'
 import { sendMessagePage, type PageContext } from './page-context.js'
@@ -47,6 +48,7 @@ export async function registerCheckoutPages(app: FastifyInstance, deps: Deps): P
       reply.header('content-type', 'text/css; charset=utf-8').header('cache-control', 'public, max-age=300').header('x-content-type-options', 'nosniff').send(CHECKOUT_CSS),
     )
     registerCheckoutRoutes(pages, context, security)
+    registerInvoicePageRoutes(pages, context)
     registerOtpRoutes(pages, context, security)
     registerCardViewPageRoutes(pages, deps)
   })

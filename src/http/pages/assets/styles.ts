@@ -43,6 +43,7 @@ th, td { text-align: start; padding: 0.35rem 0.4rem; border-block-end: 1px solid
 button.primary, a.button { display: inline-block; width: 100%; margin-block-start: 0.5rem; padding: 0.8rem 1rem; font: inherit; font-size: 1.05rem; font-weight: 700; color: #fff; background: #1f6f43; border: 0; border-radius: 8px; cursor: pointer; text-align: center; text-decoration: none; }
 button.primary:hover, a.button:hover { background: #195a36; }
 button.primary:focus, a.button:focus { outline: 3px solid #7aa7ff; outline-offset: 2px; }
+.methods { list-style: none; margin: 0; padding: 0; }
 .error-summary { border: 2px solid #b3261e; border-radius: 8px; padding: 0.7rem 1rem; margin-block-end: 1rem; background: #fdf3f2; }
 .error-summary .error-title { font-weight: 700; margin: 0; }
 .error-summary ul { margin: 0.4rem 0 0; padding-inline-start: 1.2rem; }

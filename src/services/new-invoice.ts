@@ -1,0 +1,51 @@
+import { randomBytes } from 'node:crypto'
+
+import type { InvoiceFields } from '../domain/execute-payment-request.js'
+import { DEFAULT_INVOICE_LIFETIME_MS } from '../domain/invoice.js'
+import type { Merchant } from '../domain/merchant.js'
+import type { NewInvoice } from '../store/invoice.repository.js'
+
+/** How the customer pays the invoice: one method (ExecutePayment) or a choice (SendPayment). */
+export type InvoicePaymentBinding =
+  | { readonly kind: 'method'; readonly methodId: number; readonly sessionId: string | null }
+  | { readonly kind: 'choice'; readonly methodIds: readonly number[] }
+
+/**
+ * The row of a new `Pending` invoice from the fields ExecutePayment and SendPayment share, with a
+ * fresh random `invoice_key` (the hosted pages' credential).
+ */
+export function newInvoiceRow(merchant: Merchant, fields: InvoiceFields, binding: InvoicePaymentBinding, now: number): NewInvoice {
+  return {
+    merchant_id: merchant.id,
+    invoice_key: randomBytes(24).toString('base64url'),
+    status: 'Pending',
+    value_minor: fields.invoiceValueMinor,
+    currency: fields.currency,
+    display_currency: fields.currency,
+    payment_method_id: binding.kind === 'method' ? binding.methodId : null,
+    invoice_payment_methods: binding.kind === 'choice' ? JSON.stringify(binding.methodIds) : null,
+    session_id: binding.kind === 'method' ? binding.sessionId : null,
+    customer_name: fields.customerName,
+    customer_mobile: fields.customerMobile,
+    mobile_country_code: fields.mobileCountryCode,
+    customer_email: fields.customerEmail,
+    customer_reference: fields.customerReference,
+    customer_civil_id: fields.customerCivilId,
+    user_defined_field: fields.userDefinedField,
+    language: fields.language,
+    callback_url: fields.callBackUrl,
+    error_url: fields.errorUrl,
+    webhook_url: fields.webhookUrl,
+    customer_address: fields.customerAddress ? JSON.stringify(fields.customerAddress) : null,
+    items: JSON.stringify(fields.items),
+    shipping_method: fields.shippingMethod,
+    shipping_consignee: fields.shippingConsignee ? JSON.stringify(fields.shippingConsignee) : null,
+    suppliers: JSON.stringify(fields.suppliers),
+    processing_details: JSON.stringify({ autoCapture: fields.autoCapture, bypass3ds: fields.bypass3ds }),
+    recurrence_id: null,
+    recurrence_cycle: null,
+    expires_at: fields.expiresAt ?? now + DEFAULT_INVOICE_LIFETIME_MS,
+    created_at: now,
+    paid_at: null,
+  }
+}
