@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 
 import { startBillingWorker } from '../billing/billing-worker.js'
 import { registerAccountRoutes } from '../http/api/account-routes.js'
+import { registerCaptureRoutes } from '../http/api/capture-routes.js'
 import { registerRecurringRoutes } from '../http/api/recurring-routes.js'
 import { registerRefundRoutes } from '../http/api/refund-routes.js'
 import { registerSandboxRoutes } from '../http/api/sandbox-routes.js'
@@ -19,6 +20,7 @@ export const routeModules: ReadonlyArray<(app: FastifyInstance, deps: Deps) => v
   registerWebhookRoutes,
   registerRefundRoutes,
   registerAccountRoutes,
+  registerCaptureRoutes,
   registerSendPaymentRoutes,
 ]
 

@@ -1,3 +1,4 @@
+import { chargeAuthorizesOnly } from '../domain/authorization.js'
 import { attemptIdempotencyKey, declined, NO_ANSWER_ERROR_CODE, type ChargeResult, type KnownChargeResult } from '../domain/charge.js'
 import { paymentRefusal, trackIdOf, type InvoiceRefusal } from '../domain/invoice.js'
 import { merchantNow, type Merchant } from '../domain/merchant.js'
@@ -9,7 +10,7 @@ import { findAttempt, findOpenAttemptOfInvoice, insertAttempts, type ChargeAttem
 import type { Executor } from '../store/database.js'
 import type { InvoiceRow } from '../store/invoice.repository.js'
 import { lockInvoice } from '../store/payment.repository.js'
-import { bindTransactionToAttempt, failUnchargedTransaction, findTransaction, type TransactionRow } from '../store/transaction.repository.js'
+import { bindTransactionToAttempt, failUnchargedTransaction, findTransaction, listTransactions, type TransactionRow } from '../store/transaction.repository.js'
 import { enqueuePaymentStatusChanged } from '../webhooks/outbox.js'
 import { sendAttemptCharge } from './processor-call.js'
 import { recordCustomerOutcome } from './record-customer-outcome.js'
@@ -113,6 +114,8 @@ async function openCustomerCharge(trx: Executor, deps: Deps, merchant: Merchant,
   }
   const refusal = paymentRefusal(invoice, now)
   if (refusal) return { kind: 'refused', reason: refusal, invoice }
+  // An authorised payment (AutoCapture off) holds the invoice until it is released.
+  if ((await listTransactions(trx, invoice.id)).some((t) => t.status === 'Authorize')) return { kind: 'refused', reason: 'paid', invoice }
   if (!transaction) transaction = await (target as Extract<ChargeTarget, { kind: 'new' }>).create(trx, invoice)
 
   const [attempt] = await insertAttempts(trx, [
@@ -146,11 +149,12 @@ async function lookUpLostReply(deps: Deps, attemptId: number): Promise<KnownChar
  * just for the call; `securityCode` only when the customer typed it in this very request.
  */
 export function chargeStoredCard(deps: Deps, merchant: Merchant, securityCode: string | null): ChargeCustomerOptions['charge'] {
-  return async ({ attempt, transaction }) => {
+  return async ({ attempt, transaction, invoice }) => {
     const [card] = transaction.card_token_id === null ? [] : await findChargeCards(deps.store.db, [transaction.card_token_id])
     if (!card) throw new Error(`Transaction ${transaction.id} has no card to charge`)
     if (!isCurrencyCode(transaction.currency)) throw new Error(`Transaction ${transaction.id} has an unknown currency`)
-    const charge = { attemptId: attempt.id, merchantId: merchant.id, amountMinor: transaction.amount_minor, currency: transaction.currency, card, securityCode, purpose: 'customer' as const }
+    const authorizeOnly = chargeAuthorizesOnly(invoice, transaction)
+    const charge = { attemptId: attempt.id, merchantId: merchant.id, amountMinor: transaction.amount_minor, currency: transaction.currency, card, securityCode, purpose: 'customer' as const, authorizeOnly }
     return sendAttemptCharge(deps, charge, merchantNow(deps.clock.now(), merchant), { askFirst: false })
   }
 }

@@ -1,7 +1,7 @@
 import { attemptIdempotencyKey, type ChargeResult } from '../domain/charge.js'
 import type { CurrencyCode } from '../domain/currencies.js'
 import type { Deps } from '../deps.js'
-import type { ChargePurpose, ChargeRequest, RefundRequest } from '../processor/card-processor.js'
+import type { AuthorizationUpdateRequest, ChargePurpose, ChargeRequest, RefundRequest } from '../processor/card-processor.js'
 import { readCardNumber, type CardTokenRow } from '../store/card-token.repository.js'
 
 /** The card columns a charge needs. */
@@ -18,6 +18,8 @@ export interface AttemptCharge {
   readonly securityCode: string | null
   readonly purpose: ChargePurpose
   readonly renewal?: { readonly cycle: number; readonly attemptNumber: number }
+  /** Hold the amount only (AutoCapture off): captured or released later by its own attempt. */
+  readonly authorizeOnly?: boolean
 }
 
 /** The processor request of an attempt: its key is the attempt's, whoever sends it and however often. */
@@ -37,6 +39,7 @@ export function chargeRequestOf(deps: Deps, charge: AttemptCharge): ChargeReques
     cardTokenId: charge.card.id,
     purpose: charge.purpose,
     ...(charge.renewal ? { renewal: { ...charge.renewal } } : {}),
+    ...(charge.authorizeOnly === true ? { authorizeOnly: true } : {}),
   }
 }
 
@@ -103,5 +106,55 @@ export async function sendAttemptRefund(deps: Deps, refund: AttemptRefund, now: 
   if (result.status !== 'unknown') return result
   const known = await deps.processor.lookup(key)
   deps.logger.warn({ attemptId: refund.attemptId, outcome: known?.status ?? 'not received' }, 'processor refund reply lost; looked it up')
+  return known ?? result
+}
+
+/** What to capture or release for an attempt of kind `capture` or `release`. */
+export interface AttemptAuthorizationUpdate {
+  readonly attemptId: number
+  readonly merchantId: number
+  readonly operation: 'capture' | 'release'
+  readonly amountMinor: number
+  readonly currency: CurrencyCode
+  /** The customer attempt that authorised the payment. */
+  readonly authorizationAttemptId: number
+  readonly cardTokenId: number | null
+}
+
+/**
+ * Sends an attempt's capture or release to the processor, outside any database transaction,
+ * under the attempt's key; like {@link sendAttemptRefund}, the look-up is asked first when the
+ * attempt may have been sent before, and answers a lost reply. `unknown` only when even the
+ * look-up has none.
+ */
+export async function sendAttemptAuthorizationUpdate(
+  deps: Deps,
+  update: AttemptAuthorizationUpdate,
+  now: number,
+  options: { readonly askFirst: boolean },
+): Promise<ChargeResult> {
+  const key = attemptIdempotencyKey(update.attemptId)
+  if (options.askFirst) {
+    const known = await deps.processor.lookup(key)
+    if (known && known.status !== 'unknown') return known
+  }
+  const request: AuthorizationUpdateRequest = {
+    idempotencyKey: key,
+    merchantId: update.merchantId,
+    authorizationKey: attemptIdempotencyKey(update.authorizationAttemptId),
+    amountMinor: update.amountMinor,
+    currency: update.currency,
+    cardTokenId: update.cardTokenId,
+  }
+  let result: ChargeResult
+  try {
+    result = update.operation === 'capture' ? await deps.processor.capture(request, now) : await deps.processor.release(request, now)
+  } catch (thrown) {
+    deps.logger.error({ err: thrown, attemptId: update.attemptId }, `the processor ${update.operation} call failed`)
+    result = { status: 'unknown', message: `The processor ${update.operation} call failed` }
+  }
+  if (result.status !== 'unknown') return result
+  const known = await deps.processor.lookup(key)
+  deps.logger.warn({ attemptId: update.attemptId, outcome: known?.status ?? 'not received' }, `processor ${update.operation} reply lost; looked it up`)
   return known ?? result
 }

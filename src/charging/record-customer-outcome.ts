@@ -1,8 +1,10 @@
+import { chargeAuthorizesOnly } from '../domain/authorization.js'
 import type { KnownChargeResult } from '../domain/charge.js'
 import type { Merchant } from '../domain/merchant.js'
 import type { Deps } from '../deps.js'
 import { deleteOrphanSessionTokens, markCardTokenSaved } from '../store/card-token.repository.js'
 import { resolveAttempts } from '../store/charge-attempt.repository.js'
+import { findInvoice } from '../store/invoice.repository.js'
 import { markInvoicesPaid } from '../store/payment.repository.js'
 import { discardUnchargedTransactions, findTransaction, settleTransactions, type TransactionRow } from '../store/transaction.repository.js'
 import { enqueuePaymentStatusChanged } from '../webhooks/outbox.js'
@@ -48,11 +50,19 @@ export async function recordCustomerOutcome(deps: Deps, options: RecordCustomerO
       if (!transaction) throw new Error(`Transaction ${transactionId} of attempt ${attemptId} is missing`)
       return { recorded: false, transaction }
     }
-    await settleTransactions(trx, [{ transactionId, result }], now)
+    const charged = await findTransaction(trx, merchant.id, transactionId)
+    const invoice = charged ? await findInvoice(trx, merchant.id, charged.invoice_id) : undefined
+    if (!charged || !invoice) throw new Error(`Transaction ${transactionId} of attempt ${attemptId} or its invoice is missing`)
+    // AutoCapture off: the card was only authorised; the invoice stays Pending until UpdatePaymentStatus.
+    const authorizeOnly = chargeAuthorizesOnly(invoice, charged)
+    await settleTransactions(trx, [{ transactionId, result, authorizeOnly }], now)
     const transaction = await findTransaction(trx, merchant.id, transactionId)
     if (!transaction) throw new Error(`Transaction ${transactionId} of attempt ${attemptId} is missing`)
     await enqueuePaymentStatusChanged(trx, deps, { transactionId, now })
-    if (result.status === 'approved') {
+    if (result.status === 'approved' && authorizeOnly) {
+      if (transaction.card_token_id !== null && transaction.save_card === 1) await markCardTokenSaved(trx, transaction.card_token_id)
+      await deleteOrphanSessionTokens(trx, await discardUnchargedTransactions(trx, [transaction.invoice_id]))
+    } else if (result.status === 'approved') {
       if ((await markInvoicesPaid(trx, [transaction.invoice_id], now)) !== 1) {
         // Only a Canceled invoice gets here: the money moved all the same, so the transaction
         // stays Succss and someone must refund it.

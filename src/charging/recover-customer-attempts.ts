@@ -1,3 +1,4 @@
+import { chargeAuthorizesOnly } from '../domain/authorization.js'
 import { attemptIdempotencyKey, declined, NO_ANSWER_ERROR_CODE, type KnownChargeResult } from '../domain/charge.js'
 import { isCurrencyCode } from '../domain/currencies.js'
 import { coerceError } from '../domain/errors.js'
@@ -5,10 +6,12 @@ import { merchantNow } from '../domain/merchant.js'
 import type { Deps } from '../deps.js'
 import { findChargeCards } from '../store/card-token.repository.js'
 import { claimExpiredCustomerAttempts, type ChargeAttemptRow } from '../store/charge-attempt.repository.js'
+import { findInvoice } from '../store/invoice.repository.js'
 import { findMerchantById } from '../store/merchant.repository.js'
 import { findTransactionsOfAttempts } from '../store/transaction.repository.js'
 import { sendAttemptCharge } from './processor-call.js'
 import { recordCustomerOutcome } from './record-customer-outcome.js'
+import { recoverAuthorizationUpdateAttempt } from './authorization-update.js'
 import { recoverRefundAttempt } from './refund.js'
 
 /** Customer attempts one recovery step claims at most. */
@@ -30,7 +33,8 @@ export interface CustomerRecoveryCounts {
  * processor never received is sent again under the same key when the card is stored (it is
  * the payment the customer authorised; the key makes a late first copy harmless); a payment
  * with no stored card (KNET) is recorded as Failed MF008, nothing charged. Refund attempts
- * (MakeRefund) are recovered by the same pass, each by its kind (charging/refund.ts).
+ * (MakeRefund), captures and releases (UpdatePaymentStatus) are recovered by the same pass, each
+ * by its kind (charging/refund.ts, charging/authorization-update.ts).
  * The worker runs it continuously (billing-worker.ts); the sandbox clock for one merchant.
  */
 export async function recoverCustomerAttempts(deps: Deps, options: { readonly merchantId?: number } = {}): Promise<CustomerRecoveryCounts> {
@@ -76,6 +80,7 @@ export async function claimCustomerAttemptsToRecover(
 /** Settles one open customer or refund attempt (see {@link recoverCustomerAttempts}); false when it stays open. */
 export async function recoverCustomerAttempt(deps: Deps, attempt: ChargeAttemptRow): Promise<boolean> {
   if (attempt.kind === 'refund') return recoverRefundAttempt(deps, attempt)
+  if (attempt.kind === 'capture' || attempt.kind === 'release') return recoverAuthorizationUpdateAttempt(deps, attempt)
   try {
     const [transaction] = await findTransactionsOfAttempts(deps.store.db, [attempt.id])
     const merchant = await findMerchantById(deps.store.db, attempt.merchant_id)
@@ -90,9 +95,11 @@ export async function recoverCustomerAttempt(deps: Deps, attempt: ChargeAttemptR
       if (!card || !isCurrencyCode(transaction.currency)) {
         result = declined(NO_ANSWER_ERROR_CODE)
       } else {
+        const invoice = await findInvoice(deps.store.db, merchant.id, transaction.invoice_id)
+        const authorizeOnly = invoice !== undefined && chargeAuthorizesOnly(invoice, transaction)
         const sent = await sendAttemptCharge(
           deps,
-          { attemptId: attempt.id, merchantId: merchant.id, amountMinor: transaction.amount_minor, currency: transaction.currency, card, securityCode: null, purpose: 'customer' },
+          { attemptId: attempt.id, merchantId: merchant.id, amountMinor: transaction.amount_minor, currency: transaction.currency, card, securityCode: null, purpose: 'customer', authorizeOnly },
           now,
           { askFirst: false },
         )

@@ -1,3 +1,4 @@
+import { capturedMinorOf } from '../domain/authorization.js'
 import type { ChargeResult, KnownChargeResult } from '../domain/charge.js'
 import { isCurrencyCode } from '../domain/currencies.js'
 import { coerceError } from '../domain/errors.js'
@@ -119,9 +120,11 @@ async function openRefund(trx: Executor, deps: Deps, order: RefundOrder): Promis
     if (attempt && attempt.status === 'open' && attempt.lease_until !== null && attempt.lease_until <= deps.clock.now()) return { kind: 'stale', attempt }
   }
   const counted = refunds.map((r) => ({ amountMinor: r.amount_minor, status: r.status }))
-  const refusal = refundAmountRefusal(transaction.amount_minor, counted, order.amountMinor)
+  // What the payment took: all of it, or what a capture took of an authorisation (UpdatePaymentStatus).
+  const capturedMinor = capturedMinorOf(transaction)
+  const refusal = refundAmountRefusal(capturedMinor, counted, order.amountMinor)
   if (refusal === 'not-positive') throw new RangeError('A refund amount must be positive')
-  if (refusal) return refused(refusal, refundableMinor(transaction.amount_minor, counted))
+  if (refusal) return refused(refusal, refundableMinor(capturedMinor, counted))
   if (!isCurrencyCode(transaction.currency)) throw new Error(`Transaction ${transaction.id} has an unknown currency`)
 
   const now = merchantNow(deps.clock.now(), merchant)
@@ -147,8 +150,8 @@ async function openRefund(trx: Executor, deps: Deps, order: RefundOrder): Promis
     amount_minor: order.amountMinor,
     refund_amount_minor: customerRefundMinor({
       amountMinor: order.amountMinor,
-      capturedMinor: transaction.amount_minor,
-      serviceChargeMinor: method ? serviceChargeMinor(method, transaction.amount_minor, transaction.currency) : 0,
+      capturedMinor,
+      serviceChargeMinor: method ? serviceChargeMinor(method, capturedMinor, transaction.currency) : 0,
       serviceChargeOnCustomer: order.serviceChargeOnCustomer,
     }),
     currency: transaction.currency,

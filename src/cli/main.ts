@@ -14,7 +14,7 @@ import { serve, StartupError } from './serve.js'
 const USAGE = `Usage:
   dawri serve [--port 8080] [--host 127.0.0.1] [--database URL] [--role all|api|worker]
   dawri migrate [--database URL]
-  dawri merchant create --name NAME [--country KWT] [--recurring] [--webhook-url URL] [--webhook-version v1|v2]
+  dawri merchant create --name NAME [--country KWT] [--recurring] [--bypass-3ds] [--authorize-capture] [--webhook-url URL] [--webhook-version v1|v2]
 
 Environment: DATABASE_URL, PORT, HOST, DAWRI_MODE, DAWRI_PUBLIC_URL, DAWRI_DEMO_API_KEY,
 DAWRI_VAULT_KEY, DAWRI_TEST_PROCESSOR_LATENCY_MS, DAWRI_CHARGE_HOUR, LOG_LEVEL (see README).`
@@ -61,6 +61,7 @@ async function merchantCommand(args: readonly string[]): Promise<number> {
         country: { type: 'string', default: 'KWT' },
         recurring: { type: 'boolean', default: false },
         'bypass-3ds': { type: 'boolean', default: false },
+        'authorize-capture': { type: 'boolean', default: false },
         'webhook-url': { type: 'string' },
         'webhook-version': { type: 'string', default: 'v2' },
         database: { type: 'string' },
@@ -94,6 +95,7 @@ async function merchantCommand(args: readonly string[]): Promise<number> {
       country,
       recurringEnabled: values.recurring,
       bypass3dsEnabled: values['bypass-3ds'],
+      authorizeCaptureEnabled: values['authorize-capture'],
       webhookUrl: webhookUrl ?? null,
       webhookVersion: version,
       now: Date.now(),

@@ -6,10 +6,11 @@ import { paymentErrorMessage, type PaymentErrorCode } from './payment-errors.js'
  */
 
 /**
- * Why money moves: a payment the customer makes, the recurring engine's charges, or a refund
- * returning (part of) a captured payment (MakeRefund).
+ * Why money moves: a payment the customer makes, the recurring engine's charges, a refund
+ * returning (part of) a captured payment (MakeRefund), or the capture or release of a payment
+ * only authorised (AutoCapture off; UpdatePaymentStatus).
  */
-export const CHARGE_KINDS = ['customer', 'renewal', 'retry', 'resume', 'refund'] as const
+export const CHARGE_KINDS = ['customer', 'renewal', 'retry', 'resume', 'refund', 'capture', 'release'] as const
 export type ChargeKind = (typeof CHARGE_KINDS)[number]
 
 /** `open` from before the processor call until its outcome is recorded, then final. */
@@ -29,7 +30,7 @@ export function attemptIdempotencyKey(attemptId: number): string {
 }
 
 /** The charge kind of a recurring attempt: number 0 is the cycle's renewal, up to RetryCount its retries, above that a Resume. */
-export function recurringChargeKind(attemptNumber: number, retryCount: number): Exclude<ChargeKind, 'customer' | 'refund'> {
+export function recurringChargeKind(attemptNumber: number, retryCount: number): Exclude<ChargeKind, 'customer' | 'refund' | 'capture' | 'release'> {
   if (attemptNumber === 0) return 'renewal'
   return attemptNumber <= retryCount ? 'retry' : 'resume'
 }

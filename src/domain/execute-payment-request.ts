@@ -91,6 +91,8 @@ export interface ExecutePaymentRules {
   readonly production: boolean
   readonly recurringEnabled: boolean
   readonly bypass3dsEnabled: boolean
+  /** ProcessingDetails.AutoCapture false may be used; default false. */
+  readonly authorizeCaptureEnabled?: boolean
 }
 
 const MOBILE_PATTERN = /^(?:(\+)|(00)|(\*)|())[0-9]{3,14}((#)|())$/
@@ -141,6 +143,15 @@ export function parseExecutePaymentRequest(
     } else if (method && !method.isCard) {
       reader.fail('RecurringModel', `Recurring payments need a card payment method; ${method.nameEn} cannot recur`)
     }
+  }
+  // ProcessingDetails was read (and checked) with the shared invoice fields; this reader only
+  // names its fields again for the rules that depend on the method or the recurrence.
+  const processing = fields !== undefined && reader.has('ProcessingDetails') ? reader.object('ProcessingDetails') : undefined
+  const autoCapture = fields?.autoCapture ?? true
+  if (processing && !autoCapture) {
+    // Renewals are charged by the engine with nobody to capture them: a recurrence always captures.
+    if (recurring) processing?.fail('AutoCapture', 'AutoCapture false cannot be used with a RecurringModel: recurring payments are always captured')
+    else if (method && !method.isCard) processing?.fail('AutoCapture', `AutoCapture false needs a card payment method; ${method.nameEn} cannot authorise`)
   }
 
   if (errors.length > 0 || fields === undefined) return { ok: false, errors }
@@ -224,7 +235,7 @@ export function readInvoiceFields(reader: FieldReader, rules: ExecutePaymentRule
   const processing = reader.object('ProcessingDetails')
   const autoCapture = processing?.boolean('AutoCapture') ?? true
   const bypass3ds = processing?.boolean('Bypass3DS') ?? false
-  if (processing && !autoCapture) {
+  if (processing && !autoCapture && rules.authorizeCaptureEnabled !== true) {
     processing.fail('AutoCapture', 'Authorize-only payments (AutoCapture false) are not enabled for this account')
   }
   if (processing && bypass3ds && !rules.bypass3dsEnabled) {

@@ -16,6 +16,8 @@ export interface Merchant {
   readonly timeZone: string
   readonly recurringEnabled: boolean
   readonly bypass3dsEnabled: boolean
+  /** ProcessingDetails.AutoCapture false (authorise now, capture or release later) may be used. */
+  readonly authorizeCaptureEnabled: boolean
   readonly webhookUrl: string | null
   readonly webhookVersion: WebhookVersion
   readonly webhookSecret: string

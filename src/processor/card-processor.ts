@@ -3,7 +3,7 @@ import type { ChargeResult } from '../domain/charge.js'
 
 /**
  * The seam between dawri and whoever moves the money. The sandbox fills it with TestProcessor;
- * a real acquirer integration implements the same two methods.
+ * a real acquirer integration implements the same methods.
  */
 
 /** Why a charge is made: a payment the customer is present for, or an automatic renewal. */
@@ -39,6 +39,25 @@ export interface ChargeRequest {
   purpose: ChargePurpose
   /** For renewals: which cycle, and the attempt within it (0 = first, then retries). */
   renewal?: { cycle: number; attemptNumber: number }
+  /**
+   * Authorise only (ExecutePayment with AutoCapture false): the amount is held on the card, not
+   * taken, until {@link CardProcessor.capture} or {@link CardProcessor.release} under another key.
+   */
+  authorizeOnly?: boolean
+}
+
+/** The capture of (part of) an authorisation, or its release, as the processor receives it. */
+export interface AuthorizationUpdateRequest {
+  /** Unique per intended capture or release (its attempt's key); the processor acts at most once per key. */
+  idempotencyKey: string
+  merchantId: number
+  /** The idempotency key of the authorisation ({@link ChargeRequest.authorizeOnly}). */
+  authorizationKey: string
+  /** Capture: minor units taken, at most the authorised amount. Release: the whole authorised amount. */
+  amountMinor: number
+  currency: CurrencyCode
+  /** The vault token of the card authorised, when there is one. */
+  cardTokenId: number | null
 }
 
 
@@ -59,7 +78,15 @@ export interface CardProcessor {
    */
   refund(req: RefundRequest, now: number): Promise<ChargeResult>
   /**
-   * What happened to the charge or refund with this key: its outcome, or `undefined` when the
+   * Takes all or part of an authorised amount (the rest is let go). MUST be idempotent by
+   * `req.idempotencyKey`; an authorisation is captured or released once: any later capture or
+   * release of it under another key is declined, as is a capture beyond the authorised amount.
+   */
+  capture(req: AuthorizationUpdateRequest, now: number): Promise<ChargeResult>
+  /** Lets an authorisation go whole (nothing is taken); idempotent and once, like {@link CardProcessor.capture}. */
+  release(req: AuthorizationUpdateRequest, now: number): Promise<ChargeResult>
+  /**
+   * What happened to the charge, refund, capture or release with this key: its outcome, or `undefined` when the
    * processor never received it (so sending it again with the same key is safe and needed).
    */
   lookup(idempotencyKey: string): Promise<ChargeResult | undefined>

@@ -14,6 +14,7 @@ import { isPaymentErrorCode, paymentErrorMessage, type PaymentErrorCode } from '
 import { createBatcher, type Batcher } from '../store/batcher.js'
 import type { Db } from '../store/database.js'
 import {
+  findAuthorizationSettlement,
   findLedgerEntry,
   sumApprovedRefunds,
   writeLedgerEntries,
@@ -21,7 +22,7 @@ import {
   type LedgerWrite,
   type NewLedgerEntry,
 } from '../store/processor-ledger.repository.js'
-import type { CardProcessor, ChargeRequest, ChargeResult, RefundRequest } from './card-processor.js'
+import type { AuthorizationUpdateRequest, CardProcessor, ChargeRequest, ChargeResult, RefundRequest } from './card-processor.js'
 
 /** What a test card does (docs/test-cards.md; the numbers are a contract). */
 export type TestCardBehaviour =
@@ -188,10 +189,11 @@ export class TestProcessor implements CardProcessor {
       authorization_id: decision.outcome === 'approved' ? String(randomInt(100_000, 1_000_000)) : null,
       created_at: now,
       // Explicit, not the column default: one ledger statement may write charges and refunds.
-      operation: 'charge',
+      // An authorisation (AutoCapture off) is decided like a charge but only holds the amount.
+      operation: req.authorizeOnly === true ? 'authorize' : 'charge',
       refund_of: null,
     })
-    assertSameEntry(entry, req.idempotencyKey, { ...req, operation: 'charge' })
+    assertSameEntry(entry, req.idempotencyKey, { ...req, operation: req.authorizeOnly === true ? 'authorize' : 'charge' })
 
     await sleep(this.#latencyMs - before)
     // Only the reply to the call that recorded the charge is lost; a replay with the same key,
@@ -238,8 +240,61 @@ export class TestProcessor implements CardProcessor {
     if (req.chargeKey === null) return null
     const charge = await findLedgerEntry(this.#db, req.chargeKey)
     if (!charge || charge.outcome !== 'approved') return null
+    let takenMinor = charge.amount_minor
+    if (charge.operation === 'authorize') {
+      // Only what a capture took of an authorisation can go back.
+      const settlement = await findAuthorizationSettlement(this.#db, req.chargeKey, '')
+      takenMinor = settlement?.operation === 'capture' ? settlement.amount_minor : 0
+    }
     const refunded = await sumApprovedRefunds(this.#db, req.chargeKey, req.idempotencyKey)
-    return refunded + req.amountMinor > charge.amount_minor ? 'MF020' : null
+    return refunded + req.amountMinor > takenMinor ? 'MF020' : null
+  }
+
+  /**
+   * Captures are recorded in the ledger (`operation` `capture`, `refund_of` the authorisation's
+   * key). Declined MF020 when the key names no approved authorisation, when it was already
+   * captured or released under another key, or beyond the authorised amount.
+   */
+  async capture(req: AuthorizationUpdateRequest, now: number): Promise<ChargeResult> {
+    return this.#updateAuthorization(req, 'capture', now)
+  }
+
+  /** Releases are recorded like captures (`operation` `release`); the whole authorised amount only. */
+  async release(req: AuthorizationUpdateRequest, now: number): Promise<ChargeResult> {
+    return this.#updateAuthorization(req, 'release', now)
+  }
+
+  async #updateAuthorization(req: AuthorizationUpdateRequest, operation: 'capture' | 'release', now: number): Promise<ChargeResult> {
+    if (!Number.isSafeInteger(req.amountMinor) || req.amountMinor <= 0) {
+      throw new Error(`${operation} ${req.idempotencyKey}: amountMinor must be a positive integer`)
+    }
+    const before = Math.floor(this.#latencyMs / 2)
+    await sleep(before)
+    const errorCode = await this.#updateRefusal(req, operation)
+    const { entry } = await this.#ledger.add({
+      idempotency_key: req.idempotencyKey,
+      merchant_id: req.merchantId,
+      card_token_id: req.cardTokenId,
+      amount_minor: req.amountMinor,
+      currency: req.currency,
+      outcome: errorCode === null ? 'approved' : 'declined',
+      error_code: errorCode,
+      authorization_id: errorCode === null ? String(randomInt(100_000, 1_000_000)) : null,
+      created_at: now,
+      operation,
+      refund_of: req.authorizationKey,
+    })
+    assertSameEntry(entry, req.idempotencyKey, { ...req, operation })
+    await sleep(this.#latencyMs - before)
+    return ledgerEntryToResult(entry)
+  }
+
+  async #updateRefusal(req: AuthorizationUpdateRequest, operation: 'capture' | 'release'): Promise<PaymentErrorCode | null> {
+    const authorization = await findLedgerEntry(this.#db, req.authorizationKey)
+    if (!authorization || authorization.operation !== 'authorize' || authorization.outcome !== 'approved') return 'MF020'
+    if (await findAuthorizationSettlement(this.#db, req.authorizationKey, req.idempotencyKey)) return 'MF020'
+    if (operation === 'capture' ? req.amountMinor > authorization.amount_minor : req.amountMinor !== authorization.amount_minor) return 'MF020'
+    return null
   }
 
   async lookup(idempotencyKey: string): Promise<ChargeResult | undefined> {

@@ -11,6 +11,8 @@ export interface CreateMerchantOptions {
   readonly country: CountryCode
   readonly recurringEnabled: boolean
   readonly bypass3dsEnabled?: boolean
+  /** ProcessingDetails.AutoCapture false (authorise, then UpdatePaymentStatus) may be used. */
+  readonly authorizeCaptureEnabled?: boolean
   readonly webhookUrl?: string | null
   readonly webhookVersion?: WebhookVersion
   /** Use this API key instead of generating one (DAWRI_DEMO_API_KEY). */
@@ -38,6 +40,7 @@ export async function createMerchant(store: Store, options: CreateMerchantOption
       country: options.country,
       recurringEnabled: options.recurringEnabled,
       bypass3dsEnabled: options.bypass3dsEnabled ?? false,
+      authorizeCaptureEnabled: options.authorizeCaptureEnabled ?? false,
       webhookUrl: options.webhookUrl ?? null,
       webhookVersion: options.webhookVersion ?? 'v2',
       webhookSecret: randomBytes(32).toString('base64'),
@@ -56,6 +59,7 @@ export async function ensureDemoMerchant(store: Store, apiKey: string | undefine
     country: 'KWT',
     recurringEnabled: true,
     bypass3dsEnabled: true,
+    authorizeCaptureEnabled: true,
     ...(apiKey === undefined ? {} : { apiKey }),
     now,
   })

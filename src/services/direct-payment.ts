@@ -100,7 +100,8 @@ export async function directPayment(deps: Deps, options: DirectPaymentOptions): 
   const saveRequested = source.kind === 'card' && source.save
   const answer = (written: CardTransaction, final: boolean): DirectPaymentData => {
     const paymentId = toPaymentId(written.transaction.id, deps.ids)
-    const failed = final && written.transaction.status !== 'Succss'
+    // An authorisation (AutoCapture off) went ahead too: the merchant captures it later.
+    const failed = final && written.transaction.status !== 'Succss' && written.transaction.status !== 'Authorize'
     // A card to keep is named at once, and usable as a token once its payment is approved.
     const showToken = written.cardToken.purpose === 'saved' || (saveRequested && !failed)
     return {

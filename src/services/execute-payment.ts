@@ -37,6 +37,7 @@ export async function executePayment(deps: Deps, merchant: Merchant, body: unkno
     production: deps.config.mode === 'production',
     recurringEnabled: merchant.recurringEnabled,
     bypass3dsEnabled: merchant.bypass3dsEnabled,
+    authorizeCaptureEnabled: merchant.authorizeCaptureEnabled,
   })
   if (!parsed.ok) throw validationError(parsed.errors)
   const command = parsed.command

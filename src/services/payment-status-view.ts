@@ -1,3 +1,4 @@
+import { capturedMinorOf } from '../domain/authorization.js'
 import { isCardBrand, PAYMENT_STATUS_BRAND_NAMES } from '../domain/cards.js'
 import { getCountry } from '../domain/countries.js'
 import { getCurrency, isCurrencyCode, type CurrencyCode } from '../domain/currencies.js'
@@ -24,7 +25,9 @@ function currencyOf(code: string): CurrencyCode {
 export function transactionView(transaction: TransactionWithCard, merchant: Merchant, ids: PublicIdKeys) {
   const currency = currencyOf(transaction.currency)
   const method = findPaymentMethod(transaction.payment_method_id)
-  const charge = method ? serviceChargeMinor(method, transaction.amount_minor, currency) : 0
+  // A partial capture (UpdatePaymentStatus) took less than was authorised: DueValue is what it took.
+  const dueMinor = transaction.status === 'Succss' ? capturedMinorOf(transaction) : transaction.amount_minor
+  const charge = method ? serviceChargeMinor(method, dueMinor, currency) : 0
   const money = (minor: number) => formatAmount(minor, currency, { grouping: true })
   const symbol = getCurrency(currency).symbol
   const card = transaction.card
@@ -41,9 +44,9 @@ export function transactionView(transaction: TransactionWithCard, merchant: Merc
     TransationValue: money(transaction.amount_minor),
     CustomerServiceCharge: money(0),
     TotalServiceCharge: money(isSucceeded ? charge : 0),
-    DueValue: money(transaction.amount_minor),
+    DueValue: money(dueMinor),
     PaidCurrency: symbol,
-    PaidCurrencyValue: money(transaction.amount_minor),
+    PaidCurrencyValue: money(dueMinor),
     VatAmount: money(0),
     IpAddress: transaction.ip_address ?? '',
     Country: getCountry(merchant.country).nameEn,

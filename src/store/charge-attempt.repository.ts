@@ -89,7 +89,7 @@ export interface ClaimExpiredOptions {
 }
 
 /**
- * Takes customer and refund attempts left open past their lease (their process died, or is far
+ * Takes customer, refund, capture and release attempts left open past their lease (their process died, or is far
  * too slow), passing over rows another recovery holds, and leases them to the caller.
  */
 export async function claimExpiredCustomerAttempts(
@@ -101,7 +101,7 @@ export async function claimExpiredCustomerAttempts(
     .selectFrom('charge_attempts')
     .selectAll()
     .where('status', '=', 'open')
-    .where('kind', 'in', ['customer', 'refund'])
+    .where('kind', 'in', ['customer', 'refund', 'capture', 'release'])
     .where('lease_until', '<=', options.realNow)
     .orderBy('id')
     .limit(options.limit)

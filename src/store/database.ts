@@ -35,6 +35,7 @@ export interface Database {
   webhook_attempts: WebhookAttemptTable
   apple_pay_domains: ApplePayDomainTable
   notifications: NotificationTable
+  authorization_updates: AuthorizationUpdateTable
 }
 
 /** Instance-wide values created once, such as the key of the public id permutation. */
@@ -53,6 +54,8 @@ export interface MerchantTable {
   recurring_enabled: number
   /** 1 when ProcessingDetails.Bypass3DS / DirectPayment Bypass3DS may be used. */
   bypass_3ds_enabled: number
+  /** 1 when ProcessingDetails.AutoCapture false (authorise, capture or release later) may be used. */
+  authorize_capture_enabled: Generated<number>
   webhook_url: string | null
   webhook_version: WebhookVersion
   webhook_secret: string
@@ -187,6 +190,8 @@ export interface TransactionTable {
   attempt_id: number | null
   /** 1 when the customer asked to keep the card (SaveToken): it is saved once the payment is approved. */
   save_card: Generated<number>
+  /** What a capture took of an authorised transaction (`Succss` after UpdatePaymentStatus); null otherwise (a `Succss` transaction took all of `amount_minor`). */
+  captured_minor: Generated<number | null>
   created_at: number
   updated_at: number
 }
@@ -256,9 +261,9 @@ export interface ProcessorLedgerTable {
   error_code: string | null
   authorization_id: string | null
   created_at: number
-  /** What the processor did: took the money (`charge`) or returned it (`refund`). */
-  operation: Generated<'charge' | 'refund'>
-  /** Refunds only: the idempotency key of the charge returned, when it went through the processor. */
+  /** What the processor did: took the money (`charge`), returned it (`refund`), held it (`authorize`), took held money (`capture`) or let it go (`release`). */
+  operation: Generated<'charge' | 'refund' | 'authorize' | 'capture' | 'release'>
+  /** Refunds: the key of the charge (or authorisation) returned, when it went through the processor; captures and releases: the key of the authorisation. */
   refund_of: Generated<string | null>
 }
 
@@ -291,6 +296,25 @@ export interface RefundTable {
   rrn: string | null
   created_at: number
   updated_at: number
+}
+
+/**
+ * A Capture or Release of an authorised transaction (UpdatePaymentStatus): written with its charge
+ * attempt (kind `capture` or `release`, whose key `attempt-<id>` the processor acts under); the
+ * attempt's status is its outcome.
+ */
+export interface AuthorizationUpdateTable {
+  id: Generated<number>
+  merchant_id: number
+  invoice_id: number
+  /** The `Authorize` transaction captured or released. */
+  transaction_id: number
+  attempt_id: number
+  operation: 'capture' | 'release'
+  /** Captured amount (all or part of the authorised one), or the whole authorised amount released; minor units of `currency`. */
+  amount_minor: number
+  currency: string
+  created_at: number
 }
 
 /** Delivery states of an outbox event. */

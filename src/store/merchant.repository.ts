@@ -23,6 +23,7 @@ export function merchantRowToMerchant(row: MerchantRow): Merchant {
     timeZone: getCountry(row.country).timeZone,
     recurringEnabled: row.recurring_enabled === 1,
     bypass3dsEnabled: row.bypass_3ds_enabled === 1,
+    authorizeCaptureEnabled: row.authorize_capture_enabled === 1,
     webhookUrl: row.webhook_url,
     webhookVersion: row.webhook_version === 'v1' ? 'v1' : 'v2',
     webhookSecret: row.webhook_secret,
@@ -41,6 +42,7 @@ export interface InsertMerchantValues {
   readonly country: Merchant['country']
   readonly recurringEnabled: boolean
   readonly bypass3dsEnabled: boolean
+  readonly authorizeCaptureEnabled?: boolean
   readonly webhookUrl: string | null
   readonly webhookVersion: WebhookVersion
   readonly webhookSecret: string
@@ -57,6 +59,7 @@ export async function insertMerchant(db: Executor, values: InsertMerchantValues)
       currency: getCountry(values.country).currency,
       recurring_enabled: values.recurringEnabled ? 1 : 0,
       bypass_3ds_enabled: values.bypass3dsEnabled ? 1 : 0,
+      authorize_capture_enabled: values.authorizeCaptureEnabled ? 1 : 0,
       webhook_url: values.webhookUrl,
       webhook_version: values.webhookVersion,
       webhook_secret: values.webhookSecret,

@@ -12,6 +12,7 @@ import { chargingMigration } from './migrations/0004-charging.js'
 import { refundsMigration } from './migrations/0005-refunds.js'
 import { applePayDomainsMigration } from './migrations/0006-apple-pay-domains.js'
 import { notificationsMigration } from './migrations/0007-notifications.js'
+import { authorizeCaptureMigration } from './migrations/0008-authorize-capture.js'
 
 /** Every migration in order. Names sort lexically; never rename or edit a released one. */
 function listMigrations(dialect: DialectName): Record<string, Migration> {
@@ -23,6 +24,7 @@ function listMigrations(dialect: DialectName): Record<string, Migration> {
     '0005-refunds': refundsMigration(dialect),
     '0006-apple-pay-domains': applePayDomainsMigration(dialect),
     '0007-notifications': notificationsMigration(dialect),
+    '0008-authorize-capture': authorizeCaptureMigration(dialect),
   }
 }
 

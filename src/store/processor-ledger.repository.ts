@@ -74,6 +74,21 @@ export async function sumApprovedRefunds(db: Executor, chargeKey: string, except
   return row?.total === null || row?.total === undefined ? 0 : Number(row.total)
 }
 
+/**
+ * The approved capture or release of the authorisation recorded under `authorizationKey`, leaving
+ * out the one under `exceptKey` (the one being decided): an authorisation is settled once.
+ */
+export async function findAuthorizationSettlement(db: Executor, authorizationKey: string, exceptKey: string): Promise<LedgerEntry | undefined> {
+  return db
+    .selectFrom('processor_ledger')
+    .selectAll()
+    .where('operation', 'in', ['capture', 'release'])
+    .where('refund_of', '=', authorizationKey)
+    .where('outcome', '=', 'approved')
+    .where('idempotency_key', '!=', exceptKey)
+    .executeTakeFirst()
+}
+
 /** Filters of {@link listLedger}; omitted fields match everything. */
 export interface LedgerFilter {
   readonly merchantId?: number

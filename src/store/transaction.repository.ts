@@ -95,16 +95,18 @@ export async function findTransactionsOfAttempts(db: Executor, attemptIds: reado
  */
 export async function settleTransactions(
   db: Executor,
-  outcomes: ReadonlyArray<{ readonly transactionId: number; readonly result: KnownChargeResult }>,
+  outcomes: ReadonlyArray<{ readonly transactionId: number; readonly result: KnownChargeResult; readonly authorizeOnly?: boolean }>,
   now: number,
 ): Promise<void> {
   if (outcomes.length === 0) return
   const ids = outcomes.map((o) => o.transactionId)
   const pick = <T>(f: (r: KnownChargeResult) => T | null) => outcomes.map((o) => f(o.result))
+  // An approved authorisation (AutoCapture off) is `Authorize` until it is captured or released.
+  const approvedStatus = (o: (typeof outcomes)[number]) => (o.authorizeOnly === true ? ('Authorize' as const) : ('Succss' as const))
   await db
     .updateTable('transactions')
     .set({
-      status: valueById(ids, outcomes.map((o) => (o.result.status === 'approved' ? ('Succss' as const) : ('Failed' as const))), 'text'),
+      status: valueById(ids, outcomes.map((o) => (o.result.status === 'approved' ? approvedStatus(o) : ('Failed' as const))), 'text'),
       reference_id: valueById(ids, pick((r) => (r.status === 'approved' ? r.referenceId : null)), 'text'),
       authorization_id: valueById(ids, pick((r) => (r.status === 'approved' ? r.authorizationId : null)), 'text'),
       error_code: valueById(ids, pick((r) => (r.status === 'declined' ? r.errorCode : null)), 'text'),
@@ -148,4 +150,27 @@ export async function discardUnchargedTransactions(db: Executor, invoiceIds: rea
 /** A transaction by internal id, whichever merchant it belongs to (hosted pages know payments by PaymentId only). */
 export async function findTransactionById(db: Executor, transactionId: number): Promise<TransactionRow | undefined> {
   return db.selectFrom('transactions').selectAll().where('id', '=', transactionId).executeTakeFirst()
+}
+
+/**
+ * Settles an `Authorize` transaction after UpdatePaymentStatus: captured (`Succss`, with what was
+ * taken in `captured_minor`) or released (`Canceled`). False when it was no longer `Authorize`.
+ */
+export async function settleAuthorizedTransaction(
+  db: Executor,
+  transactionId: number,
+  outcome: { readonly operation: 'capture' | 'release'; readonly capturedMinor: number },
+  now: number,
+): Promise<boolean> {
+  const updated = await db
+    .updateTable('transactions')
+    .set(
+      outcome.operation === 'capture'
+        ? { status: 'Succss', captured_minor: outcome.capturedMinor, updated_at: now }
+        : { status: 'Canceled', error_message: 'Transaction canceled!', updated_at: now },
+    )
+    .where('id', '=', transactionId)
+    .where('status', '=', 'Authorize')
+    .executeTakeFirst()
+  return updated.numUpdatedRows === 1n
 }

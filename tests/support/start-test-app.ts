@@ -28,7 +28,7 @@ export interface TestApp {
   readonly app: FastifyInstance
   readonly database: TestDatabase
   /** Creates a merchant; recurring enabled unless said otherwise. */
-  createMerchant(options?: { name?: string; country?: CountryCode; recurring?: boolean; bypass3ds?: boolean; webhookUrl?: string; webhookVersion?: 'v1' | 'v2' }): Promise<CreatedMerchant>
+  createMerchant(options?: { name?: string; country?: CountryCode; recurring?: boolean; bypass3ds?: boolean; authorizeCapture?: boolean; webhookUrl?: string; webhookVersion?: 'v1' | 'v2' }): Promise<CreatedMerchant>
   /** Calls the API as a client would: JSON body, Bearer key; returns status and parsed body. */
   call(method: string, path: string, apiKey: string | null, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>
   close(): Promise<void>
@@ -87,6 +87,7 @@ export async function startTestApp(dialect: DialectName, options: StartTestAppOp
         country: merchant.country ?? 'KWT',
         recurringEnabled: merchant.recurring ?? true,
         bypass3dsEnabled: merchant.bypass3ds ?? false,
+        authorizeCaptureEnabled: merchant.authorizeCapture ?? false,
         webhookUrl: merchant.webhookUrl ?? null,
         webhookVersion: merchant.webhookVersion ?? 'v2',
         now: Date.now(),

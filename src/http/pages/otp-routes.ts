@@ -118,7 +118,7 @@ export function registerOtpRoutes(app: FastifyInstance, context: PageContext, se
     const found = language ? await load(request) : undefined
     if (!language || !found) return sendMessagePage(context, request, reply, language ?? 'EN', NOT_FOUND_PAGE)
     const { transaction, invoice, merchant } = found
-    const outcome = transaction.status === 'Succss' ? 'success' : transaction.status === 'Failed' ? 'failed' : 'pending'
+    const outcome = transaction.status === 'Succss' || transaction.status === 'Authorize' ? 'success' : transaction.status === 'Failed' ? 'failed' : 'pending'
     return sendLayoutPage(context, request, reply, {
       language,
       title: outcome === 'success' ? 'successTitle' : outcome === 'failed' ? 'failedTitle' : 'pendingTitle',

@@ -100,7 +100,8 @@ export function finalRedirectUrl(context: PageContext, found: InvoiceWithMerchan
   const paymentId = toPaymentId(transaction.id, context.deps.ids)
   // Without an ErrorUrl a failure goes to the CallBackUrl too: the merchant learns the outcome
   // from GetPaymentStatus either way (docs/checkout.md).
-  const target = transaction.status === 'Succss' ? invoice.callback_url : (invoice.error_url ?? invoice.callback_url)
+  // An authorisation (AutoCapture off) is the customer's success: the merchant captures it later.
+  const target = transaction.status === 'Succss' || transaction.status === 'Authorize' ? invoice.callback_url : (invoice.error_url ?? invoice.callback_url)
   return target ? appendQuery(target, { paymentId, Id: paymentId }) : context.links.resultUrl(merchant, language, paymentId)
 }
 
