@@ -25,6 +25,8 @@ const ENDPOINTS: ReadonlyArray<{ method: 'GET' | 'POST'; path: string }> = [
   { method: 'POST', path: '/v2/CancelToken?token=TKN-00000000-0000-4000-8000-000000000000' },
   { method: 'POST', path: '/v2/UpdateSession' },
   { method: 'POST', path: '/v2/RegisterApplePayDomain' },
+  { method: 'POST', path: '/v2/SendPayment' },
+  { method: 'GET', path: '/v2/sandbox/Notifications?PageSize=5' },
 ]
 
 const FIELD_NAMES = [
@@ -34,7 +36,7 @@ const FIELD_NAMES = [
   'ShippingConsignee', 'Suppliers', 'RecurringModel', 'ProcessingDetails', 'WebhookUrl', 'Key',
   'KeyType', 'InvoiceAmount', 'CurrencyIso', 'CustomerIdentifier', 'SaveToken', 'IsRecurring',
   'PaymentType', 'Card', 'Token', 'Reference', 'Page', 'Start', 'End', '__proto__', 'constructor',
-  'TokenType', 'SecurityCode', 'DomainName',
+  'TokenType', 'SecurityCode', 'DomainName', 'NotificationOption', 'InvoicePaymentMethods',
 ]
 
 const NASTY_STRINGS = fc.constantFrom(
@@ -82,7 +84,7 @@ const body = fc.oneof(
   fc.constantFrom('', 'null', '{', '[]', '"text"', '{"InvoiceValue": 1e999}', '{"a":'.repeat(50)),
 )
 
-const TABLES = ['invoices', 'recurrences', 'transactions', 'card_tokens', 'outbox_events', 'apple_pay_domains'] as const
+const TABLES = ['invoices', 'recurrences', 'transactions', 'card_tokens', 'outbox_events', 'apple_pay_domains', 'notifications'] as const
 
 for (const dialect of DIALECTS) {
   describe(`${dialect}: fuzzing every endpoint`, () => {

@@ -228,6 +228,17 @@ for (const dialect of DIALECTS) {
       expect(status.InvoiceTransactions[1].PaymentGateway).toBe('KNET')
     })
 
+    it('documents SendPayment and the outbox in the OpenAPI document; its example body creates an invoice', async () => {
+      const spec = (await app.call('GET', '/openapi.json', null)).body
+      const example = spec.paths['/v2/SendPayment'].post.requestBody.content['application/json'].example
+      expect(example).toMatchObject({ NotificationOption: 'ALL' })
+      expect(spec.paths['/v2/sandbox/Notifications'].get).toBeDefined()
+      const response = await app.call('POST', '/v2/SendPayment', apiKey, example)
+      expect(response.status, JSON.stringify(response.body)).toBe(200)
+      const list = (await notifications(`?InvoiceId=${response.body.Data.InvoiceId}`)).Notifications
+      expect(list.map((n) => n.Channel).sort()).toEqual(['EML', 'SMS'])
+    })
+
     it('another merchant cannot reach the invoice; wrong keys and countries are 404 pages', async () => {
       const data = await sent({ NotificationOption: 'LNK' })
       const key = data.InvoiceURL.split('/ie/')[1] ?? ''
