@@ -85,7 +85,9 @@ export function paymentStatusView(
   const suppliers = JSON.parse(invoice.suppliers) as SupplierShare[]
   const paid = transactions.find((transaction) => transaction.status === 'Succss')
   const method = paid ? findPaymentMethod(paid.payment_method_id) : undefined
-  const dueDeposit = paid ? invoice.value_minor - (method ? serviceChargeMinor(method, invoice.value_minor, currency) : 0) : 0
+  // What the payment took: the invoice's value, or what a partial capture took of it.
+  const takenMinor = paid ? (paid.captured_minor ?? invoice.value_minor) : 0
+  const dueDeposit = paid ? takenMinor - (method ? serviceChargeMinor(method, takenMinor, currency) : 0) : 0
   const major = (minor: number) => minorToMajorNumber(minor, currency)
   const mobile =
     invoice.customer_mobile === null ? null : `${normaliseCountryCode(invoice.mobile_country_code)}${invoice.customer_mobile}`

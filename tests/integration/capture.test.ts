@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { recoverCustomerAttempts } from '../../src/charging/recover-customer-attempts.js'
@@ -6,10 +7,13 @@ import { fromInvoiceId } from '../../src/domain/public-ids.js'
 import { insertAuthorizationUpdate } from '../../src/store/authorization-update.repository.js'
 import { findAttempt, insertAttempts, listAttempts } from '../../src/store/charge-attempt.repository.js'
 import { listOutboxEvents } from '../../src/store/outbox.repository.js'
+import { ensureDemoMerchant } from '../../src/services/create-merchant.js'
 import { listLedger } from '../../src/store/processor-ledger.repository.js'
+import { countRows } from '../../src/store/settings.repository.js'
 import { findTransactionById, listTransactions } from '../../src/store/transaction.repository.js'
 import { DIALECTS } from '../support/dialects.js'
 import { startTestApp, type TestApp } from '../support/start-test-app.js'
+import { createTestDatabase } from '../support/test-database.js'
 import { executePayment, payHosted, paymentIdOf, paymentStatus } from './checkout-support.js'
 
 const GOOD_CARD = '5123450000000008'
@@ -314,6 +318,84 @@ for (const dialect of DIALECTS) {
       expect(await recoverCustomerAttempts(app.deps, { merchantId })).toMatchObject({ recovered: 0, unresolved: 0 })
       expectRefused(await update({ Operation: 'Release', KeyType: 'InvoiceId', Key: InvoiceId }), 'Key', 'The transaction is already under processing!')
       expect((await findAttempt(app.deps.store.db, attemptId))?.status).toBe('open')
+    })
+  })
+}
+
+for (const dialect of DIALECTS) {
+  describe(`${dialect}: UpdatePaymentStatus for clients`, () => {
+    let app: TestApp
+    let key: string
+    let v1MerchantId: number
+    let v1Key: string
+
+    beforeAll(async () => {
+      app = await startTestApp(dialect)
+      key = (await app.createMerchant({ bypass3ds: true, authorizeCapture: true })).apiKey
+      const v1 = await app.createMerchant({ bypass3ds: true, authorizeCapture: true, webhookVersion: 'v1' })
+      v1Key = v1.apiKey
+      v1MerchantId = v1.merchant.id
+    })
+    afterAll(async () => app?.close())
+
+    const authorise = async (apiKey: string, value = 10) => {
+      const created = await app.call('POST', '/v2/ExecutePayment', apiKey, { PaymentMethodId: 9, InvoiceValue: value, ProcessingDetails: { AutoCapture: false } })
+      expect(created.status, JSON.stringify(created.body)).toBe(200)
+      const paid = await app.call('POST', new URL(created.body.Data.PaymentURL).pathname, apiKey, { PaymentType: 'card', Bypass3DS: true, Card: card() })
+      expect(paid.body.Data.Status).toBe('SUCCESS')
+      return created.body.Data.InvoiceId as number
+    }
+
+    it('documents the route in the OpenAPI description, with a working example body', async () => {
+      const spec = await app.call('GET', '/openapi.json', null)
+      const doc = spec.body.paths['/v2/UpdatePaymentStatus']?.post
+      expect(doc).toBeDefined()
+      const example = JSON.stringify(doc.requestBody).match(/"example":(\{[^}]*\})/)?.[1]
+      expect(example).toBeDefined()
+      const InvoiceId = await authorise(key)
+      const response = await app.call('POST', '/v2/UpdatePaymentStatus', key, { ...JSON.parse(example ?? '{}'), Key: InvoiceId })
+      expect(response.status, JSON.stringify(response.body)).toBe(200)
+      expect(response.body.Message).toBe('Payment captured successfully')
+    })
+
+    it('v1 webhooks carry AUTHORIZE, then SUCCESS on capture', async () => {
+      const InvoiceId = await authorise(v1Key, 4)
+      const captured = await app.call('POST', '/v2/UpdatePaymentStatus', v1Key, { Operation: 'Capture', Amount: 4, KeyType: 'InvoiceId', Key: InvoiceId })
+      expect(captured.status, JSON.stringify(captured.body)).toBe(200)
+      const internal = fromInvoiceId(InvoiceId, app.deps.ids)
+      const events = (await listOutboxEvents(app.deps.store.db, { merchantId: v1MerchantId, eventCode: 1 }))
+        .filter((event) => event.invoice_id === internal)
+        .map((event) => JSON.parse(event.body))
+      expect(events.map((event) => event.Data.TransactionStatus)).toEqual(['AUTHORIZE', 'SUCCESS'])
+    })
+
+    it('the demo merchant has the feature', async () => {
+      const database = await createTestDatabase(dialect)
+      try {
+        const demo = await ensureDemoMerchant(database.store, undefined, Date.now())
+        expect(demo?.merchant).toMatchObject({ authorizeCaptureEnabled: true, bypass3dsEnabled: true })
+      } finally {
+        await database.drop()
+      }
+    })
+
+    it('random bodies never cause a 5xx, and a refused request writes nothing', async () => {
+      const InvoiceId = await authorise(key, 3)
+      const tables = ['authorization_updates', 'charge_attempts', 'outbox_events'] as const
+      const value = fc.oneof(fc.string({ maxLength: 20 }), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constantFrom('1e309', '9'.repeat(40), '-0', 'NaN', InvoiceId, 'Capture', 'release', 'InvoiceId', 3.001))
+      const body = fc.dictionary(fc.constantFrom('Operation', 'operation', 'Key', 'KeyType', 'Amount'), value, { maxKeys: 5 })
+      await fc.assert(
+        fc.asyncProperty(body, async (payload) => {
+          const before = await Promise.all(tables.map((table) => countRows(app.deps.store.db, table)))
+          const response = await app.call('POST', '/v2/UpdatePaymentStatus', key, payload)
+          expect(response.status, JSON.stringify([payload, response.body])).toBeLessThan(500)
+          if (response.status !== 200) {
+            expect(response.body.IsSuccess).toBe(false)
+            expect(await Promise.all(tables.map((table) => countRows(app.deps.store.db, table)))).toEqual(before)
+          }
+        }),
+        { numRuns: 60 },
+      )
     })
   })
 }
