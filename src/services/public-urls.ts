@@ -14,8 +14,9 @@ export function checkoutUrl(config: Config, merchant: Merchant, language: 'EN' |
  * The hosted invoice page of a SendPayment invoice: `/{KWT…}/ie/{invoiceKey}`, MyFatoorah's shape
  * (no language segment; the page speaks the invoice's language, `/{En|Ar}/{KWT…}/ie/{key}` picks one).
  */
-export function invoicePageUrl(config: Config, merchant: Pick<Merchant, 'country'>, invoiceKey: string): string {
-  return `${config.publicUrl}/${merchant.country}/ie/${encodeURIComponent(invoiceKey)}`
+export function invoicePageUrl(config: Config, merchant: Pick<Merchant, 'country'>, invoiceKey: string, language?: 'EN' | 'AR'): string {
+  const segment = language === undefined ? '' : `/${languageSegment(language)}`
+  return `${config.publicUrl}${segment}/${merchant.country}/ie/${encodeURIComponent(invoiceKey)}`
 }
 
 /** The OTP (3-D Secure) step: `/{En|Ar}/{KWT…}/PayInvoice/MpgsAuthentication?paymentId=…`. */

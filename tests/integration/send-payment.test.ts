@@ -180,6 +180,9 @@ for (const dialect of DIALECTS) {
       expect(arabic.html).toContain('اختر طريقة الدفع')
       expect(arabic.html).toContain('فيزا / ماستر')
       expect([...methodLinks(arabic.html).values()][0]).toContain('/Ar/KWT/PayInvoice/Checkout?')
+      // An ExecutePayment checkout has no invoice page to go back to.
+      const executed = await app.call('POST', '/v2/ExecutePayment', apiKey, { InvoiceValue: 1, PaymentMethodId: 2 })
+      expect((await getPage(executed.body.Data.PaymentURL)).html).not.toContain('Choose another payment method')
       expect(page.html).toContain(`href="/Ar/KWT/ie/`)
 
       // Language AR picks the page's language when the URL names none.
@@ -198,6 +201,8 @@ for (const dialect of DIALECTS) {
     it('pays by card through the invoice page (OTP), lands on CallBackUrl, and the page then says paid', async () => {
       const data = await sent({ NotificationOption: 'LNK', InvoicePaymentMethods: [1, 2] })
       const links = methodLinks((await getPage(data.InvoiceURL)).html)
+      const checkout = await getPage(links.get(2) ?? '')
+      expect(checkout.html).toContain(`<a href="${data.InvoiceURL.replace('/KWT/ie/', '/En/KWT/ie/')}">Choose another payment method</a>`)
       const landed = await payHosted(links.get(2) ?? '', { number: '5123450000000008' })
       expect(landed.startsWith(`${CALLBACK}&paymentId=`)).toBe(true)
       const status = await paymentStatus(app, apiKey, paymentIdOf(landed))

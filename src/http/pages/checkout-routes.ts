@@ -1,11 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 
 import { merchantNow } from '../../domain/merchant.js'
-import { checkoutPaymentMethod } from '../../domain/invoice-link.js'
+import { checkoutPaymentMethod, offeredPaymentMethods } from '../../domain/invoice-link.js'
 import { toPaymentId } from '../../domain/public-ids.js'
 import { CARD_PROBLEM_FIELDS, checkRawCard } from '../../services/card-input.js'
 import { paymentRefusal } from '../../domain/invoice.js'
 import { payWithKnet } from '../../services/pay-with-knet.js'
+import { invoicePageUrl } from '../../services/public-urls.js'
 import { startCardPayment } from '../../services/start-card-payment.js'
 import { parseLanguageSegment, type MessageKey, type PageLanguage } from './i18n.js'
 import {
@@ -67,6 +68,8 @@ export function registerCheckoutRoutes(app: FastifyInstance, context: PageContex
           errors: {},
           // KNET cards cannot recur (ExecutePayment refuses a RecurringModel with them).
           recurring: kind === 'card' ? await recurringTermsOf(deps, invoice, merchant) : undefined,
+          // A SendPayment invoice's checkout links back to its invoice page.
+          invoicePageUrl: offeredPaymentMethods(invoice) ? invoicePageUrl(deps.config, merchant, invoice.invoice_key, language) : undefined,
           ...overrides,
         })
       if (request.method === 'GET') return form()

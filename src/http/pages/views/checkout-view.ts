@@ -31,6 +31,8 @@ export interface CheckoutView {
   readonly formError?: MessageKey
   /** Set for the first invoice of a recurrence: its terms, shown next to the pay button. */
   readonly recurring?: RecurringTermsView
+  /** Set for a SendPayment invoice: its invoice page, to choose another method. */
+  readonly invoicePageUrl?: string
 }
 
 /** The main content of the checkout page: summary, errors, and the card (or KNET) form. */
@@ -62,6 +64,7 @@ ${fields}
 ${view.recurring ? renderRecurringTerms(language, view.recurring) : ''}
 <button type="submit" class="primary"${describedByTerms(view.recurring)}>${payLabel(t('pay'), view.summary.amount)}</button>
 </form>
+${view.invoicePageUrl ? html`<p class="other-methods"><a href="${view.invoicePageUrl}">${t('otherPaymentMethods')}</a></p>` : ''}
 </section>`
 }
 
