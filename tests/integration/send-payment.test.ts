@@ -132,6 +132,17 @@ for (const dialect of DIALECTS) {
       expect(noKey.status).toBe(401)
     })
 
+    it('an Idempotency-Key replays the first answer and writes its notifications once', async () => {
+      const body = { InvoiceValue: 3, CustomerName: 'Fatima', NotificationOption: 'EML', CustomerEmail: 'once@example.test' }
+      const headers = { 'Idempotency-Key': `send-${dialect}-1` }
+      const first = await app.call('POST', '/v2/SendPayment', apiKey, body, headers)
+      const again = await app.call('POST', '/v2/SendPayment', apiKey, body, headers)
+      expect(first.status).toBe(200)
+      expect(again.headers.get('idempotent-replayed')).toBe('true')
+      expect(again.body).toEqual(first.body)
+      expect((await notifications(`?InvoiceId=${first.body.Data.InvoiceId}`)).Notifications).toHaveLength(1)
+    })
+
     it('the sandbox outbox: newest first, bounded pages, and another merchant never sees them', async () => {
       const first = await sent({ NotificationOption: 'EML', CustomerEmail: 'one@example.test' })
       const second = await sent({ NotificationOption: 'EML', CustomerEmail: 'two@example.test' })
