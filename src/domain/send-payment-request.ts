@@ -56,7 +56,9 @@ export function parseSendPaymentRequest(
   if (!reader.isObject) {
     return { ok: false, errors: [{ Name: 'request', Error: 'The request body must be a JSON object' }] }
   }
-  const fields = readInvoiceFields(reader, rules)
+  // Every invoice rule but AutoCapture, which is SendPayment's own: a link is always captured.
+  const fields = readInvoiceFields(reader, { ...rules, authorizeCaptureEnabled: true })
+  refuseAuthorizeOnly(reader)
 
   if (!reader.has('CustomerName')) reader.fail('CustomerName', 'CustomerName is required')
   const notificationOption = reader.choice('NotificationOption', NOTIFICATION_OPTIONS, { required: true })
@@ -84,6 +86,19 @@ export function parseSendPaymentRequest(
       invoicePaymentMethods: invoicePaymentMethods.length > 0 ? invoicePaymentMethods : defaultInvoicePaymentMethods(),
     },
   }
+}
+
+/** `ProcessingDetails.AutoCapture: false` is refused: the customer picks the method, and KNET cannot authorise. */
+function refuseAuthorizeOnly(reader: FieldReader): void {
+  const processing = reader.raw('ProcessingDetails')
+  if (typeof processing !== 'object' || processing === null || Array.isArray(processing)) return
+  // A reader of its own: a malformed value was reported with the invoice fields already.
+  const nested = new FieldReader(processing, [])
+  if (nested.boolean('AutoCapture') !== false) return
+  ;(reader.fieldErrors as FieldError[]).push({
+    Name: `${reader.nameOf('ProcessingDetails')}.${nested.nameOf('AutoCapture')}`,
+    Error: 'SendPayment invoices are always captured; use ExecutePayment with a card PaymentMethodId to authorise only',
+  })
 }
 
 const MAX_INVOICE_PAYMENT_METHODS = 20

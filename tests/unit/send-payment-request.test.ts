@@ -50,6 +50,12 @@ describe('SendPayment request', () => {
     expect(parse({ ...BASE, PaymentMethodId: 999, SessionId: 'nope' }).ok).toBe(true)
   })
 
+  it('refuses AutoCapture false, once, whatever the other errors', () => {
+    expect(names({ ...BASE, ProcessingDetails: { AutoCapture: false } })).toEqual(['ProcessingDetails.AutoCapture'])
+    expect(names({ InvoiceValue: 0, CustomerName: 'A', NotificationOption: 'LNK', processingdetails: { autocapture: 'false' } })).toEqual(['InvoiceValue', 'processingdetails.autocapture'])
+    expect(parse({ ...BASE, ProcessingDetails: { AutoCapture: true } }).ok).toBe(true)
+  })
+
   it('never throws, whatever the body', () => {
     fc.assert(
       fc.property(fc.anything(), (body) => {
