@@ -8,7 +8,7 @@ import { findSavedTokenByPanHash, insertCardToken, type CardTokenRow } from '../
 import type { Executor } from '../store/database.js'
 import type { InvoiceRow } from '../store/invoice.repository.js'
 import { lockInvoice } from '../store/payment.repository.js'
-import { insertTransactions, unchargedTransaction, type TransactionRow } from '../store/transaction.repository.js'
+import { insertTransactions, listTransactions, unchargedTransaction, type TransactionRow } from '../store/transaction.repository.js'
 
 /** Where the money comes from: a card typed now, or a customer's saved token. */
 export type PaymentSource =
@@ -114,6 +114,8 @@ export async function startCardPayment(deps: Deps, invoiceId: number, input: Car
     if (!invoice) throw new Error(`Invoice ${invoiceId} does not exist`)
     const refusal = paymentRefusal(invoice, now)
     if (refusal) return { kind: 'refused', reason: refusal }
+    // An authorised payment (AutoCapture off) holds the invoice until it is released.
+    if ((await listTransactions(trx, invoice.id)).some((t) => t.status === 'Authorize')) return { kind: 'refused', reason: 'paid' }
     return { kind: 'started', ...(await createCardTransaction(trx, deps, invoice, input, now)) }
   })
 }

@@ -149,6 +149,8 @@ for (const dialect of DIALECTS) {
       const { InvoiceId, PaymentURL } = await authorised(3)
       const again = await app.call('POST', new URL(PaymentURL).pathname, key, { PaymentType: 'card', Bypass3DS: true, Card: card() })
       expect(again.status, JSON.stringify(again.body)).not.toBe(200)
+      const withOtp = await app.call('POST', new URL(PaymentURL).pathname, key, { PaymentType: 'card', Card: card() })
+      expect(withOtp.status, JSON.stringify(withOtp.body)).not.toBe(200)
       expect((await status(InvoiceId)).InvoiceTransactions).toHaveLength(1)
       expectRefused(await app.call('POST', '/v2/MakeRefund', key, { KeyType: 'InvoiceId', Key: InvoiceId, Amount: 1 }), 'Key', 'Transaction not Captured!')
     })
