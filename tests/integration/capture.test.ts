@@ -314,6 +314,27 @@ for (const dialect of DIALECTS) {
       expect(await app.deps.processor.release({ ...request, idempotencyKey: `other-${attemptId}` }, Date.now())).toMatchObject({ status: 'declined', errorCode: 'MF020' })
     })
 
+    it('the processor captures once per key, also when one key arrives twice at once, and never beyond the authorisation', async () => {
+      const { InvoiceId } = await authorised(5)
+      const transaction = (await listTransactions(app.deps.store.db, internalInvoice(InvoiceId)))[0]
+      const request = (idempotencyKey: string, amountMinor: number) => ({
+        idempotencyKey,
+        merchantId,
+        authorizationKey: attemptIdempotencyKey(transaction?.attempt_id ?? -1),
+        amountMinor,
+        currency: 'KWD' as const,
+        cardTokenId: transaction?.card_token_id ?? null,
+      })
+      expect(await app.deps.processor.capture(request(`beyond-${InvoiceId}`, 5_001), Date.now())).toMatchObject({ status: 'declined', errorCode: 'MF020' })
+      const key = `twice-${InvoiceId}`
+      const [first, second] = await Promise.all([app.deps.processor.capture(request(key, 5_000), Date.now()), app.deps.processor.capture(request(key, 5_000), Date.now())])
+      expect(first).toMatchObject({ status: 'approved' })
+      expect(second).toEqual(first)
+      expect(await app.deps.processor.lookup(key)).toEqual(first)
+      expect(await listLedger(app.deps.store.db, { idempotencyKeys: [key] })).toHaveLength(1)
+      await expect(app.deps.processor.capture(request(key, 4_000), Date.now())).rejects.toThrow(/already used/)
+    })
+
     it('a capture whose lease still runs is left to its process, and blocks another one', async () => {
       const { InvoiceId } = await authorised(2)
       const { attemptId } = await openCaptureAttempt(InvoiceId, 1_000, Date.now() + 600_000)
