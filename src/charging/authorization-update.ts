@@ -13,10 +13,11 @@ import { findOpenAttemptOfInvoice, insertAttempts, resolveAttempts, type ChargeA
 import type { Executor } from '../store/database.js'
 import type { InvoiceRow } from '../store/invoice.repository.js'
 import { findMerchantById } from '../store/merchant.repository.js'
-import { lockInvoice, markInvoicesPaid } from '../store/payment.repository.js'
+import { markInvoicesPaid } from '../store/payment.repository.js'
 import { findTransaction, findTransactionById, listTransactions, settleAuthorizedTransaction, type TransactionRow } from '../store/transaction.repository.js'
 import { enqueuePaymentStatusChanged } from '../webhooks/outbox.js'
 import { sendAttemptAuthorizationUpdate } from './processor-call.js'
+import { lockTargetInvoice, type PaymentTarget } from './payment-target.js'
 
 /**
  * Capture and release of authorised payments (ExecutePayment with AutoCapture false, then
@@ -38,10 +39,8 @@ import { sendAttemptAuthorizationUpdate } from './processor-call.js'
  *    {@link recoverAuthorizationUpdateAttempt} (from the customer recovery pass).
  */
 
-/** Which authorisation: the invoice's, or one payment by its id. */
-export type AuthorizationTarget =
-  | { readonly kind: 'invoice'; readonly invoiceId: number }
-  | { readonly kind: 'payment'; readonly transactionId: number }
+/** Which payment: an invoice's, or one payment by its id. */
+export type AuthorizationTarget = PaymentTarget
 
 /** Why a capture or release was refused before anything was written. */
 export type AuthorizationUpdateRefusal =
@@ -107,17 +106,8 @@ export async function updateAuthorization(deps: Deps, order: AuthorizationUpdate
 async function openUpdate(trx: Executor, deps: Deps, order: AuthorizationUpdateOrder): Promise<OpenStep> {
   const { merchant, target } = order
   const refused = (reason: AuthorizationUpdateRefusal, authorizedMinor = 0): OpenStep => ({ kind: 'refused', reason, authorizedMinor })
-  let invoiceId: number
-  if (target.kind === 'invoice') {
-    invoiceId = target.invoiceId
-  } else {
-    const named = await findTransaction(trx, merchant.id, target.transactionId)
-    if (!named) return refused('unknown')
-    invoiceId = named.invoice_id
-  }
-  const invoice = await lockInvoice(trx, deps.store.adapter, invoiceId)
-  // Another merchant's invoice answers exactly like a missing one.
-  if (!invoice || invoice.merchant_id !== merchant.id) return refused('unknown')
+  const invoice = await lockTargetInvoice(trx, deps, merchant, target)
+  if (!invoice) return refused('unknown')
   const open = await findOpenAttemptOfInvoice(trx, invoice.id)
   if (open && (open.kind === 'capture' || open.kind === 'release')) {
     return open.lease_until !== null && open.lease_until <= deps.clock.now() ? { kind: 'stale', attempt: open } : refused('under-processing')

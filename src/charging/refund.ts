@@ -11,11 +11,11 @@ import { findAttempt, insertAttempts, resolveAttempts, type ChargeAttemptRow } f
 import type { Executor } from '../store/database.js'
 import type { InvoiceRow } from '../store/invoice.repository.js'
 import { findMerchantById } from '../store/merchant.repository.js'
-import { lockInvoice } from '../store/payment.repository.js'
 import { findRefund, findRefundOfAttempt, insertRefund, listRefundsOfTransaction, settleRefund, type RefundRow } from '../store/refund.repository.js'
-import { findTransaction, findTransactionById, listTransactions, type TransactionRow } from '../store/transaction.repository.js'
+import { findTransactionById, listTransactions, type TransactionRow } from '../store/transaction.repository.js'
 import { enqueueRefundStatusChanged } from '../webhooks/outbox.js'
 import { sendAttemptRefund } from './processor-call.js'
+import { lockTargetInvoice, type PaymentTarget } from './payment-target.js'
 
 /**
  * Refunds through the charging engine. A refund returns (part of) a captured payment and
@@ -34,10 +34,8 @@ import { sendAttemptRefund } from './processor-call.js'
  *    (from the customer recovery pass): the look-up, else the refund sent again under its key.
  */
 
-/** Which payment to refund: the captured payment of an invoice, or one payment by its id. */
-export type RefundTarget =
-  | { readonly kind: 'invoice'; readonly invoiceId: number }
-  | { readonly kind: 'payment'; readonly transactionId: number }
+/** Which payment: an invoice's, or one payment by its id. */
+export type RefundTarget = PaymentTarget
 
 /** Why a refund was refused before anything was written. */
 export type RefundRefusal =
@@ -96,17 +94,8 @@ export async function refundPayment(deps: Deps, order: RefundOrder): Promise<Ref
 async function openRefund(trx: Executor, deps: Deps, order: RefundOrder): Promise<OpenStep> {
   const { merchant, target } = order
   const refused = (reason: RefundRefusal, refundableMinor = 0): OpenStep => ({ kind: 'refused', reason, refundableMinor })
-  let invoiceId: number
-  if (target.kind === 'invoice') {
-    invoiceId = target.invoiceId
-  } else {
-    const named = await findTransaction(trx, merchant.id, target.transactionId)
-    if (!named) return refused('unknown')
-    invoiceId = named.invoice_id
-  }
-  const invoice = await lockInvoice(trx, deps.store.adapter, invoiceId)
-  // Another merchant's invoice answers exactly like a missing one.
-  if (!invoice || invoice.merchant_id !== merchant.id) return refused('unknown')
+  const invoice = await lockTargetInvoice(trx, deps, merchant, target)
+  if (!invoice) return refused('unknown')
   // Read under the lock: a payment recorded meanwhile counts.
   const transactions = await listTransactions(trx, invoice.id)
   const candidates = target.kind === 'invoice' ? transactions : transactions.filter((t) => t.id === target.transactionId)
