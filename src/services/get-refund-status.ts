@@ -4,7 +4,7 @@ import { FieldReader } from '../domain/field-reader.js'
 import type { Merchant } from '../domain/merchant.js'
 import { minorToMajorNumber } from '../domain/money.js'
 import { fromInvoiceId, fromRefundId, toInvoiceId, toRefundId } from '../domain/public-ids.js'
-import { topLevelNumberText } from '../domain/raw-json.js'
+import { readKeyText } from '../domain/request-fields.js'
 import { refundIdOfReference, refundReference, type RefundStatus } from '../domain/refund.js'
 import type { Deps } from '../deps.js'
 import { findInvoice } from '../store/invoice.repository.js'
@@ -36,12 +36,7 @@ export interface RefundStatusItem {
 export async function getRefundStatus(deps: Deps, merchant: Merchant, body: unknown, rawBody?: string): Promise<{ RefundStatusResult: RefundStatusItem[] }> {
   const errors: FieldError[] = []
   const reader = new FieldReader(body, errors)
-  const rawKey = reader.raw('Key')
-  let key = reader.string('Key', { required: true, max: 100 })?.trim()
-  if (typeof rawKey === 'number' && rawBody !== undefined) {
-    const exact = topLevelNumberText(rawBody, reader.nameOf('Key'))
-    if (exact !== undefined && Number(exact) === rawKey) key = exact
-  }
+  const key = readKeyText(reader, rawBody)
   const keyType = reader.choice('KeyType', REFUND_STATUS_KEY_TYPES, { required: true })
   if (errors.length > 0 || key === undefined || keyType === undefined) {
     throw validationError(errors.length > 0 ? errors : [{ Name: 'Key', Error: 'Key is required' }])

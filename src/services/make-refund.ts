@@ -3,9 +3,9 @@ import { isCurrencyCode } from '../domain/currencies.js'
 import { validationError, type FieldError } from '../domain/errors.js'
 import { FieldReader } from '../domain/field-reader.js'
 import type { Merchant } from '../domain/merchant.js'
-import { formatAmount, minorToMajorNumber, parseAmount } from '../domain/money.js'
+import { formatAmount, minorToMajorNumber } from '../domain/money.js'
 import { fromInvoiceId, fromPaymentId, toInvoiceId, toRefundId } from '../domain/public-ids.js'
-import { topLevelNumberText } from '../domain/raw-json.js'
+import { readKeyText, readPositiveAmount } from '../domain/request-fields.js'
 import { refundReference, type RefundStatus } from '../domain/refund.js'
 import type { Deps } from '../deps.js'
 
@@ -47,7 +47,7 @@ export interface MakeRefundData {
 export async function makeRefund(deps: Deps, merchant: Merchant, body: unknown, rawBody?: string): Promise<MakeRefundData> {
   const errors: FieldError[] = []
   const reader = new FieldReader(body, errors)
-  const key = readKey(reader, rawBody)
+  const key = readKeyText(reader, rawBody)
   const keyType = reader.choice('KeyType', REFUND_KEY_TYPES, { required: true })
   const amountMinor = readAmount(reader, merchant)
   const comment = reader.string('Comment', { max: MAX_COMMENT }) ?? null
@@ -98,30 +98,9 @@ export async function makeRefund(deps: Deps, merchant: Merchant, body: unknown, 
 }
 
 /** `Key` as text; a JSON number is read from the raw body, so digits beyond 2^53 survive. */
-function readKey(reader: FieldReader, rawBody: string | undefined): string | undefined {
-  const raw = reader.raw('Key')
-  const text = reader.string('Key', { required: true, max: 100 })?.trim()
-  if (typeof raw === 'number' && rawBody !== undefined) {
-    const exact = topLevelNumberText(rawBody, reader.nameOf('Key'))
-    if (exact !== undefined && Number(exact) === raw) return exact
-  }
-  return text
-}
 
 function readAmount(reader: FieldReader, merchant: Merchant): number | undefined {
-  const raw = reader.decimal('Amount', { required: true })
-  if (raw === undefined) return undefined
-  const parsed = parseAmount(raw, merchant.currency)
-  if (!parsed.ok) {
-    const messages = {
-      'not-a-number': 'Amount must be a number',
-      'too-many-decimals': `Amount has more decimals than ${merchant.currency} allows`,
-      'too-large': 'Amount is too large',
-    } as const
-    return reader.fail('Amount', messages[parsed.reason])
-  }
-  if (parsed.minor <= 0) return reader.fail('Amount', REFUND_ERRORS.notPositive)
-  return parsed.minor
+  return readPositiveAmount(reader, merchant.currency, { required: true, notPositive: REFUND_ERRORS.notPositive })
 }
 
 function refundTarget(deps: Deps, key: string, keyType: (typeof REFUND_KEY_TYPES)[number]): RefundTarget | undefined {

@@ -3,9 +3,9 @@ import { AUTHORIZATION_OPERATIONS, type AuthorizationOperation } from '../domain
 import { validationError, type FieldError } from '../domain/errors.js'
 import { FieldReader } from '../domain/field-reader.js'
 import type { Merchant } from '../domain/merchant.js'
-import { formatAmount, minorToMajorNumber, parseAmount } from '../domain/money.js'
+import { formatAmount, minorToMajorNumber } from '../domain/money.js'
 import { fromInvoiceId, fromPaymentId, toInvoiceId, toPaymentId } from '../domain/public-ids.js'
-import { topLevelNumberText } from '../domain/raw-json.js'
+import { readKeyText, readPositiveAmount } from '../domain/request-fields.js'
 import type { Deps } from '../deps.js'
 import { findInvoiceByCustomerReference } from '../store/invoice.repository.js'
 
@@ -46,7 +46,7 @@ export async function updatePaymentStatus(deps: Deps, merchant: Merchant, body: 
   const errors: FieldError[] = []
   const reader = new FieldReader(body, errors)
   const operation = reader.choice('Operation', AUTHORIZATION_OPERATIONS, { required: true })
-  const key = readKey(reader, rawBody)
+  const key = readKeyText(reader, rawBody)
   const keyType = reader.choice('KeyType', UPDATE_PAYMENT_STATUS_KEY_TYPES, { required: true })
   const amountMinor = readAmount(reader, merchant)
   if (operation === 'Capture' && amountMinor === null) reader.fail('Amount', UPDATE_PAYMENT_STATUS_ERRORS.captureAmountRequired)
@@ -91,32 +91,11 @@ export async function updatePaymentStatus(deps: Deps, merchant: Merchant, body: 
 }
 
 /** `Key` as text; a JSON number is read from the raw body, so digits beyond 2^53 survive. */
-function readKey(reader: FieldReader, rawBody: string | undefined): string | undefined {
-  const raw = reader.raw('Key')
-  const text = reader.string('Key', { required: true, max: 100 })?.trim()
-  if (typeof raw === 'number' && rawBody !== undefined) {
-    const exact = topLevelNumberText(rawBody, reader.nameOf('Key'))
-    if (exact !== undefined && Number(exact) === raw) return exact
-  }
-  return text
-}
 
 /** Minor units of the base currency, null when absent, undefined when malformed. */
 function readAmount(reader: FieldReader, merchant: Merchant): number | null | undefined {
   if (!reader.has('Amount') || reader.raw('Amount') === undefined) return null
-  const raw = reader.decimal('Amount')
-  if (raw === undefined) return undefined
-  const parsed = parseAmount(raw, merchant.currency)
-  if (!parsed.ok) {
-    const messages = {
-      'not-a-number': 'Amount must be a number',
-      'too-many-decimals': `Amount has more decimals than ${merchant.currency} allows`,
-      'too-large': 'Amount is too large',
-    } as const
-    return reader.fail('Amount', messages[parsed.reason])
-  }
-  if (parsed.minor <= 0) return reader.fail('Amount', UPDATE_PAYMENT_STATUS_ERRORS.notPositive)
-  return parsed.minor
+  return readPositiveAmount(reader, merchant.currency, { required: false, notPositive: UPDATE_PAYMENT_STATUS_ERRORS.notPositive })
 }
 
 async function targetOf(
