@@ -44,6 +44,42 @@ export function chargeRequestOf(deps: Deps, charge: AttemptCharge): ChargeReques
 }
 
 /**
+ * The one way an attempt reaches the processor, whatever it moves: under the attempt's key;
+ * when the attempt may have been sent before (found open after a crash, or its lease ran out)
+ * the processor's look-up is asked first, so what it did is never done again; a lost reply
+ * (`unknown`) is answered by the look-up. `unknown` comes back only when even the look-up has no
+ * answer. `what` names the operation in the log.
+ */
+async function sendUnderKey(
+  deps: Deps,
+  attemptId: number,
+  what: string,
+  askFirst: boolean,
+  call: (key: string) => Promise<ChargeResult>,
+): Promise<ChargeResult> {
+  const key = attemptIdempotencyKey(attemptId)
+  if (askFirst) {
+    const known = await deps.processor.lookup(key)
+    if (known && known.status !== 'unknown') return known
+  }
+  const result = await call(key)
+  if (result.status !== 'unknown') return result
+  const known = await deps.processor.lookup(key)
+  deps.logger.warn({ attemptId, outcome: known?.status ?? 'not received' }, `processor ${what} reply lost; looked it up`)
+  return known ?? result
+}
+
+/** A processor call that failed outright answers `unknown`: the look-up (or the recovery pass) learns what happened. */
+async function unknownOnFailure(deps: Deps, attemptId: number, what: string, call: () => Promise<ChargeResult>): Promise<ChargeResult> {
+  try {
+    return await call()
+  } catch (thrown) {
+    deps.logger.error({ err: thrown, attemptId }, `the processor ${what} call failed`)
+    return { status: 'unknown', message: `The processor ${what} call failed` }
+  }
+}
+
+/**
  * Sends an attempt's charge to the processor, outside any database transaction. When the attempt
  * may have been sent before (found open after a crash, or its lease ran out), the processor's
  * look-up is asked first: what it charged is never charged again, and a charge it never
@@ -51,16 +87,7 @@ export function chargeRequestOf(deps: Deps, charge: AttemptCharge): ChargeReques
  * `unknown` comes back only when even the look-up has no answer.
  */
 export async function sendAttemptCharge(deps: Deps, charge: AttemptCharge, now: number, options: { readonly askFirst: boolean }): Promise<ChargeResult> {
-  const key = attemptIdempotencyKey(charge.attemptId)
-  if (options.askFirst) {
-    const known = await deps.processor.lookup(key)
-    if (known && known.status !== 'unknown') return known
-  }
-  const result = await deps.processor.charge(chargeRequestOf(deps, charge), now)
-  if (result.status !== 'unknown') return result
-  const known = await deps.processor.lookup(key)
-  deps.logger.warn({ attemptId: charge.attemptId, outcome: known?.status ?? 'not received' }, 'processor reply lost; looked the charge up')
-  return known ?? result
+  return sendUnderKey(deps, charge.attemptId, 'charge', options.askFirst, () => deps.processor.charge(chargeRequestOf(deps, charge), now))
 }
 
 /** What to refund for an attempt of kind `refund`. */
@@ -81,32 +108,18 @@ export interface AttemptRefund {
  * have been sent before, and answers a lost reply. `unknown` only when even the look-up has none.
  */
 export async function sendAttemptRefund(deps: Deps, refund: AttemptRefund, now: number, options: { readonly askFirst: boolean }): Promise<ChargeResult> {
-  const key = attemptIdempotencyKey(refund.attemptId)
-  if (options.askFirst) {
-    const known = await deps.processor.lookup(key)
-    if (known && known.status !== 'unknown') return known
-  }
-  const request: RefundRequest = {
-    idempotencyKey: key,
-    merchantId: refund.merchantId,
-    amountMinor: refund.amountMinor,
-    currency: refund.currency,
-    chargeKey: refund.chargeAttemptId === null ? null : attemptIdempotencyKey(refund.chargeAttemptId),
-    card: refund.card === null ? null : { number: readCardNumber(deps.vault, refund.card) },
-    cardTokenId: refund.card?.id ?? null,
-  }
-  let result: ChargeResult
-  try {
-    result = await deps.processor.refund(request, now)
-  } catch (thrown) {
-    // No answer is no answer: the look-up below (or the recovery pass) learns what happened.
-    deps.logger.error({ err: thrown, attemptId: refund.attemptId }, 'the processor refund call failed')
-    result = { status: 'unknown', message: 'The processor refund call failed' }
-  }
-  if (result.status !== 'unknown') return result
-  const known = await deps.processor.lookup(key)
-  deps.logger.warn({ attemptId: refund.attemptId, outcome: known?.status ?? 'not received' }, 'processor refund reply lost; looked it up')
-  return known ?? result
+  return sendUnderKey(deps, refund.attemptId, 'refund', options.askFirst, (key) => {
+    const request: RefundRequest = {
+      idempotencyKey: key,
+      merchantId: refund.merchantId,
+      amountMinor: refund.amountMinor,
+      currency: refund.currency,
+      chargeKey: refund.chargeAttemptId === null ? null : attemptIdempotencyKey(refund.chargeAttemptId),
+      card: refund.card === null ? null : { number: readCardNumber(deps.vault, refund.card) },
+      cardTokenId: refund.card?.id ?? null,
+    }
+    return unknownOnFailure(deps, refund.attemptId, 'refund', () => deps.processor.refund(request, now))
+  })
 }
 
 /** What to capture or release for an attempt of kind `capture` or `release`. */
@@ -133,28 +146,17 @@ export async function sendAttemptAuthorizationUpdate(
   now: number,
   options: { readonly askFirst: boolean },
 ): Promise<ChargeResult> {
-  const key = attemptIdempotencyKey(update.attemptId)
-  if (options.askFirst) {
-    const known = await deps.processor.lookup(key)
-    if (known && known.status !== 'unknown') return known
-  }
-  const request: AuthorizationUpdateRequest = {
-    idempotencyKey: key,
-    merchantId: update.merchantId,
-    authorizationKey: attemptIdempotencyKey(update.authorizationAttemptId),
-    amountMinor: update.amountMinor,
-    currency: update.currency,
-    cardTokenId: update.cardTokenId,
-  }
-  let result: ChargeResult
-  try {
-    result = update.operation === 'capture' ? await deps.processor.capture(request, now) : await deps.processor.release(request, now)
-  } catch (thrown) {
-    deps.logger.error({ err: thrown, attemptId: update.attemptId }, `the processor ${update.operation} call failed`)
-    result = { status: 'unknown', message: `The processor ${update.operation} call failed` }
-  }
-  if (result.status !== 'unknown') return result
-  const known = await deps.processor.lookup(key)
-  deps.logger.warn({ attemptId: update.attemptId, outcome: known?.status ?? 'not received' }, `processor ${update.operation} reply lost; looked it up`)
-  return known ?? result
+  return sendUnderKey(deps, update.attemptId, update.operation, options.askFirst, (key) => {
+    const request: AuthorizationUpdateRequest = {
+      idempotencyKey: key,
+      merchantId: update.merchantId,
+      authorizationKey: attemptIdempotencyKey(update.authorizationAttemptId),
+      amountMinor: update.amountMinor,
+      currency: update.currency,
+      cardTokenId: update.cardTokenId,
+    }
+    return unknownOnFailure(deps, update.attemptId, update.operation, () =>
+      update.operation === 'capture' ? deps.processor.capture(request, now) : deps.processor.release(request, now),
+    )
+  })
 }
