@@ -211,12 +211,26 @@ export class TestProcessor implements CardProcessor {
    * for that; the processor does not trust it to). Any other refund is approved.
    */
   async refund(req: RefundRequest, now: number): Promise<ChargeResult> {
+    return this.#recordFollowUp(req, 'refund', req.chargeKey, () => this.#refundRefusal(req), now)
+  }
+
+  /**
+   * A refund, capture or release of an earlier entry (`ofKey`): half the latency, the decision,
+   * one ledger row (the first writer of a key wins, replays answer from it), the other half.
+   */
+  async #recordFollowUp(
+    req: Pick<ChargeRequest, 'idempotencyKey' | 'merchantId' | 'amountMinor' | 'currency' | 'cardTokenId'>,
+    operation: 'refund' | 'capture' | 'release',
+    ofKey: string | null,
+    refusal: () => Promise<PaymentErrorCode | null>,
+    now: number,
+  ): Promise<ChargeResult> {
     if (!Number.isSafeInteger(req.amountMinor) || req.amountMinor <= 0) {
-      throw new Error(`Refund ${req.idempotencyKey}: amountMinor must be a positive integer`)
+      throw new Error(`${operation} ${req.idempotencyKey}: amountMinor must be a positive integer`)
     }
     const before = Math.floor(this.#latencyMs / 2)
     await sleep(before)
-    const errorCode = await this.#refundRefusal(req)
+    const errorCode = await refusal()
     const { entry } = await this.#ledger.add({
       idempotency_key: req.idempotencyKey,
       merchant_id: req.merchantId,
@@ -227,10 +241,10 @@ export class TestProcessor implements CardProcessor {
       error_code: errorCode,
       authorization_id: errorCode === null ? String(randomInt(100_000, 1_000_000)) : null,
       created_at: now,
-      operation: 'refund',
-      refund_of: req.chargeKey,
+      operation,
+      refund_of: ofKey,
     })
-    assertSameEntry(entry, req.idempotencyKey, { ...req, operation: 'refund' })
+    assertSameEntry(entry, req.idempotencyKey, { ...req, operation })
     await sleep(this.#latencyMs - before)
     return ledgerEntryToResult(entry)
   }
@@ -265,28 +279,7 @@ export class TestProcessor implements CardProcessor {
   }
 
   async #updateAuthorization(req: AuthorizationUpdateRequest, operation: 'capture' | 'release', now: number): Promise<ChargeResult> {
-    if (!Number.isSafeInteger(req.amountMinor) || req.amountMinor <= 0) {
-      throw new Error(`${operation} ${req.idempotencyKey}: amountMinor must be a positive integer`)
-    }
-    const before = Math.floor(this.#latencyMs / 2)
-    await sleep(before)
-    const errorCode = await this.#updateRefusal(req, operation)
-    const { entry } = await this.#ledger.add({
-      idempotency_key: req.idempotencyKey,
-      merchant_id: req.merchantId,
-      card_token_id: req.cardTokenId,
-      amount_minor: req.amountMinor,
-      currency: req.currency,
-      outcome: errorCode === null ? 'approved' : 'declined',
-      error_code: errorCode,
-      authorization_id: errorCode === null ? String(randomInt(100_000, 1_000_000)) : null,
-      created_at: now,
-      operation,
-      refund_of: req.authorizationKey,
-    })
-    assertSameEntry(entry, req.idempotencyKey, { ...req, operation })
-    await sleep(this.#latencyMs - before)
-    return ledgerEntryToResult(entry)
+    return this.#recordFollowUp(req, operation, req.authorizationKey, () => this.#updateRefusal(req, operation), now)
   }
 
   async #updateRefusal(req: AuthorizationUpdateRequest, operation: 'capture' | 'release'): Promise<PaymentErrorCode | null> {
