@@ -11,7 +11,7 @@ import { insertRecurrence } from '../store/recurrence.repository.js'
 import { insertTransaction, unchargedTransaction } from '../store/transaction.repository.js'
 import { findMerchantSession, markSessionUsed } from '../store/session.repository.js'
 import type { Deps } from '../deps.js'
-import { newInvoiceRow } from './new-invoice.js'
+import { invoiceRules, newInvoiceRow } from './new-invoice.js'
 import { checkoutUrl, directPaymentUrl, otpUrl } from './public-urls.js'
 
 /** `Data` of a successful ExecutePayment (reference §2.2). */
@@ -30,15 +30,7 @@ export interface ExecutePaymentData {
  */
 export async function executePayment(deps: Deps, merchant: Merchant, body: unknown): Promise<ExecutePaymentData> {
   const now = merchantNow(deps.clock.now(), merchant)
-  const parsed = parseExecutePaymentRequest(body, {
-    baseCurrency: merchant.currency,
-    timeZone: merchant.timeZone,
-    now,
-    production: deps.config.mode === 'production',
-    recurringEnabled: merchant.recurringEnabled,
-    bypass3dsEnabled: merchant.bypass3dsEnabled,
-    authorizeCaptureEnabled: merchant.authorizeCaptureEnabled,
-  })
+  const parsed = parseExecutePaymentRequest(body, invoiceRules(deps, merchant, now))
   if (!parsed.ok) throw validationError(parsed.errors)
   const command = parsed.command
 

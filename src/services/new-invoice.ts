@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto'
 
-import type { InvoiceFields } from '../domain/execute-payment-request.js'
+import type { ExecutePaymentRules, InvoiceFields } from '../domain/execute-payment-request.js'
 import { DEFAULT_INVOICE_LIFETIME_MS } from '../domain/invoice.js'
 import type { Merchant } from '../domain/merchant.js'
+import type { Deps } from '../deps.js'
 import type { NewInvoice } from '../store/invoice.repository.js'
 
 /** How the customer pays the invoice: one method (ExecutePayment) or a choice (SendPayment). */
@@ -47,5 +48,18 @@ export function newInvoiceRow(merchant: Merchant, fields: InvoiceFields, binding
     expires_at: fields.expiresAt ?? now + DEFAULT_INVOICE_LIFETIME_MS,
     created_at: now,
     paid_at: null,
+  }
+}
+
+/** What the invoice rules depend on besides the body: the merchant's account and clock. */
+export function invoiceRules(deps: Deps, merchant: Merchant, now: number): ExecutePaymentRules {
+  return {
+    baseCurrency: merchant.currency,
+    timeZone: merchant.timeZone,
+    now,
+    production: deps.config.mode === 'production',
+    recurringEnabled: merchant.recurringEnabled,
+    bypass3dsEnabled: merchant.bypass3dsEnabled,
+    authorizeCaptureEnabled: merchant.authorizeCaptureEnabled,
   }
 }

@@ -6,7 +6,7 @@ import { notificationChannels, parseSendPaymentRequest } from '../domain/send-pa
 import { insertInvoice } from '../store/invoice.repository.js'
 import { insertNotifications } from '../store/notification.repository.js'
 import type { Deps } from '../deps.js'
-import { newInvoiceRow } from './new-invoice.js'
+import { invoiceRules, newInvoiceRow } from './new-invoice.js'
 import { invoicePageUrl } from './public-urls.js'
 
 /** `Data` of a successful SendPayment (reference §12.1). */
@@ -25,14 +25,7 @@ export interface SendPaymentData {
  */
 export async function sendPayment(deps: Deps, merchant: Merchant, body: unknown): Promise<SendPaymentData> {
   const now = merchantNow(deps.clock.now(), merchant)
-  const parsed = parseSendPaymentRequest(body, {
-    baseCurrency: merchant.currency,
-    timeZone: merchant.timeZone,
-    now,
-    production: deps.config.mode === 'production',
-    recurringEnabled: merchant.recurringEnabled,
-    bypass3dsEnabled: merchant.bypass3dsEnabled,
-  })
+  const parsed = parseSendPaymentRequest(body, invoiceRules(deps, merchant, now))
   if (!parsed.ok) throw validationError(parsed.errors)
   const command = parsed.command
 
