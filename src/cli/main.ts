@@ -11,16 +11,50 @@ import { migrateToLatest } from '../store/migrate.js'
 import { DatabaseUnavailableError } from '../store/database-errors.js'
 import { serve, StartupError } from './serve.js'
 
-const USAGE = `Usage:
-  dawri serve [--port 8080] [--host 127.0.0.1] [--database URL] [--role all|api|worker]
-  dawri migrate [--database URL]
-  dawri merchant create --name NAME [--country KWT] [--recurring] [--bypass-3ds] [--authorize-capture] [--webhook-url URL] [--webhook-version v1|v2]
+const COMMANDS = {
+  serve: 'dawri serve [--port 8080] [--host 127.0.0.1] [--database URL] [--role all|api|worker]',
+  migrate: 'dawri migrate [--database URL]',
+  merchant:
+    'dawri merchant create --name NAME [--country KWT] [--recurring] [--bypass-3ds] [--authorize-capture] [--webhook-url URL] [--webhook-version v1|v2]',
+} as const
 
-Environment: DATABASE_URL, PORT, HOST, DAWRI_MODE, DAWRI_PUBLIC_URL, DAWRI_DEMO_API_KEY,
-DAWRI_VAULT_KEY, DAWRI_TEST_PROCESSOR_LATENCY_MS, DAWRI_CHARGE_HOUR, LOG_LEVEL (see README).`
+const USAGE = `Usage:
+  ${COMMANDS.serve}
+  ${COMMANDS.migrate}
+  ${COMMANDS.merchant}
+  dawri <command> --help
+
+Settings (environment; flags win where both exist; README, "Configuration", says what each does):
+  DATABASE_URL, PORT, HOST, DAWRI_ROLE, DAWRI_MODE, DAWRI_PUBLIC_URL, DAWRI_DATA_DIR,
+  DAWRI_DEMO_API_KEY, DAWRI_VAULT_KEY, DAWRI_TEST_PROCESSOR_LATENCY_MS, DAWRI_CHARGE_HOUR,
+  DAWRI_WEBHOOK_RETRY_HOURS, DAWRI_WEBHOOK_TIMEOUT_MS, DAWRI_POLL_INTERVAL_MS,
+  DAWRI_BILLING_LEASE_MS, DAWRI_REQUEST_TIMEOUT_MS, DAWRI_HEADERS_TIMEOUT_MS,
+  DAWRI_KEEP_ALIVE_TIMEOUT_MS, DAWRI_TRUST_PROXY, LOG_LEVEL`
+
+/** What `dawri <command> --help` prints. */
+const COMMAND_HELP: Readonly<Record<keyof typeof COMMANDS, string>> = {
+  serve: `Usage: ${COMMANDS.serve}
+
+Runs the HTTP API and hosted pages (role api), the billing and webhook workers (role worker),
+or both (all, the default). Migrates the database first; on an empty one it creates a demo
+merchant and prints its API key.`,
+  migrate: `Usage: ${COMMANDS.migrate}
+
+Brings the database schema to the latest version, then exits.`,
+  merchant: `Usage: ${COMMANDS.merchant}
+
+Creates a merchant and prints one JSON object: {"MerchantId": …, "ApiKey": "…", "WebhookSecret": "…"}.
+The API key is shown once and stored only as a hash.`,
+}
+
+const wantsHelp = (args: readonly string[]) => args.includes('--help') || args.includes('-h')
 
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv
+  if ((command === 'serve' || command === 'migrate' || command === 'merchant') && wantsHelp(rest)) {
+    process.stdout.write(`${COMMAND_HELP[command]}\n\nSettings: see \`dawri --help\`.\n`)
+    return 0
+  }
   switch (command) {
     case 'serve':
       await serve(loadConfig(parseServeFlags(rest)))

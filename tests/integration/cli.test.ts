@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -160,5 +160,29 @@ describe('dawri serve a second time', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
+  })
+})
+
+describe('dawri help', () => {
+  it('every command answers --help with its usage and exit code 0', () => {
+    for (const [args, usage] of [
+      [['serve', '--help'], 'Usage: dawri serve'],
+      [['migrate', '--help'], 'Usage: dawri migrate'],
+      [['merchant', 'create', '--help'], 'Usage: dawri merchant create --name NAME'],
+      [['merchant', '-h'], 'Usage: dawri merchant create'],
+    ] as const) {
+      const result = runCli([...args])
+      expect(result.status, args.join(' ')).toBe(0)
+      expect(result.stdout).toContain(usage)
+    }
+  })
+
+  it('the top-level help names every setting of the README table', () => {
+    const readme = readFileSync(join(process.cwd(), 'README.md'), 'utf8')
+    const settings = [...readme.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((match) => match[1])
+    expect(settings.length).toBeGreaterThan(15)
+    const help = runCli(['--help'])
+    expect(help.status).toBe(0)
+    for (const setting of settings) expect(help.stdout, setting).toContain(setting)
   })
 })
