@@ -248,6 +248,21 @@ for (const dialect of DIALECTS) {
       const ui = await fetch(`${t.baseUrl}/swagger/`)
       expect(ui.status).toBe(200)
     })
+
+    it('the OpenAPI examples of the core routes work as sent', async () => {
+      const spec = (await t.call('GET', '/openapi.json', null)).body
+      const exampleOf = (path: string) => {
+        const body = spec.paths[path].post.requestBody.content['application/json']
+        return body.example ?? body.schema.example
+      }
+      // ExecutePayment first: GetPaymentStatus's example looks up its CustomerReference.
+      for (const path of ['/v2/ExecutePayment', '/v2/GetPaymentStatus', '/v2/InitiatePayment', '/v2/InitiateSession']) {
+        const example = exampleOf(path)
+        expect(example, path).toBeDefined()
+        const response = await t.call('POST', path, apiKey, example)
+        expect(response.status, `${path}: ${JSON.stringify(response.body)}`).toBe(200)
+      }
+    })
   })
 }
 

@@ -94,6 +94,19 @@ export const EXECUTE_PAYMENT_BODY = {
     ProcessingDetails: { type: 'object', properties: { AutoCapture: { type: 'boolean' }, Bypass3DS: { type: 'boolean' } } },
     WebhookUrl: { type: 'string' },
   },
+  // Works as sent: a monthly subscription of 10 KWD, paid on the hosted page.
+  example: {
+    PaymentMethodId: 2,
+    InvoiceValue: 10,
+    CustomerName: 'Fatima',
+    CustomerEmail: 'fatima@example.com',
+    CallBackUrl: 'https://example.com/paid',
+    ErrorUrl: 'https://example.com/failed',
+    Language: 'EN',
+    CustomerReference: 'order-1001',
+    InvoiceItems: [{ ItemName: 'Monthly plan', Quantity: 1, UnitPrice: 10 }],
+    RecurringModel: { RecurringType: 'Monthly', Iteration: 12, RetryCount: 3 },
+  },
 } as const
 
 export const EXECUTE_PAYMENT_DATA = {
@@ -115,11 +128,13 @@ export const GET_PAYMENT_STATUS_BODY = {
     Key: { type: ['string', 'number'] },
     KeyType: { type: 'string', enum: ['InvoiceId', 'PaymentId', 'CustomerReference'] },
   },
+  example: { KeyType: 'CustomerReference', Key: 'order-1001' },
 } as const
 
 export const INITIATE_PAYMENT_BODY = {
   type: 'object',
   properties: { InvoiceAmount: money, CurrencyIso: { type: 'string' } },
+  example: { InvoiceAmount: 10, CurrencyIso: 'KWD' },
 } as const
 
 export const INITIATE_SESSION_BODY = {
@@ -129,4 +144,5 @@ export const INITIATE_SESSION_BODY = {
     SaveToken: { type: 'boolean' },
     IsRecurring: { type: 'boolean' },
   },
+  example: { CustomerIdentifier: 'customer-42', SaveToken: true },
 } as const
