@@ -152,6 +152,9 @@ export function chargeStoredCard(deps: Deps, merchant: Merchant, securityCode: s
   return async ({ attempt, transaction, invoice }) => {
     const [card] = transaction.card_token_id === null ? [] : await findChargeCards(deps.store.db, [transaction.card_token_id])
     if (!card) throw new Error(`Transaction ${transaction.id} has no card to charge`)
+    // A saved card cancelled (CancelToken) while its payment waited is never charged: read right
+    // before the processor call, inside the open attempt.
+    if (card.deleted_at !== null) return declined('MF006')
     if (!isCurrencyCode(transaction.currency)) throw new Error(`Transaction ${transaction.id} has an unknown currency`)
     const authorizeOnly = chargeAuthorizesOnly(invoice, transaction)
     const charge = { attemptId: attempt.id, merchantId: merchant.id, amountMinor: transaction.amount_minor, currency: transaction.currency, card, securityCode, purpose: 'customer' as const, authorizeOnly }

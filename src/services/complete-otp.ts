@@ -1,7 +1,5 @@
 import { chargeCustomer, chargeStoredCard, declineWithoutCharge, settleIfAbandoned, type CustomerChargeResult } from '../charging/customer-charge.js'
 import type { Merchant } from '../domain/merchant.js'
-import { findCardTokenById } from '../store/card-token.repository.js'
-import { findTransaction } from '../store/transaction.repository.js'
 import type { Deps } from '../deps.js'
 
 /** The code the sandbox's 3-D Secure step accepts. */
@@ -24,17 +22,8 @@ export interface CompleteOtpOptions {
 export async function completeOtp(deps: Deps, options: CompleteOtpOptions): Promise<CustomerChargeResult> {
   const { merchant, transactionId } = options
   if (options.otp.trim() !== SANDBOX_OTP) return declineWithoutCharge(deps, merchant, transactionId, 'MF001')
-  // A saved card cancelled (CancelToken) while its payment waited here is never charged.
-  if (await paysWithCanceledCard(deps, merchant, transactionId)) return declineWithoutCharge(deps, merchant, transactionId, 'MF006')
+  // A saved card cancelled while its payment waited here is declined MF006 by the charge itself.
   return chargeCustomer(deps, { merchant, target: { kind: 'waiting', transactionId }, charge: chargeStoredCard(deps, merchant, null) })
-}
-
-/** True when the transaction's card is a saved card that was cancelled since the payment started. */
-async function paysWithCanceledCard(deps: Deps, merchant: Merchant, transactionId: number): Promise<boolean> {
-  const transaction = await findTransaction(deps.store.db, merchant.id, transactionId)
-  if (!transaction || transaction.card_token_id === null) return false
-  const card = await findCardTokenById(deps.store.db, merchant.id, transaction.card_token_id)
-  return card?.deleted_at != null
 }
 
 export { settleIfAbandoned }

@@ -255,9 +255,13 @@ export async function copyCardTokenForRecurrence(db: Executor, merchantId: numbe
 export async function findChargeCards(
   db: Executor,
   ids: readonly number[],
-): Promise<Array<Pick<CardTokenRow, 'id' | 'pan_encrypted' | 'expiry_month' | 'expiry_year' | 'holder_name'>>> {
+): Promise<Array<Pick<CardTokenRow, 'id' | 'pan_encrypted' | 'expiry_month' | 'expiry_year' | 'holder_name' | 'deleted_at'>>> {
   if (ids.length === 0) return []
-  return db.selectFrom('card_tokens').select(['id', 'pan_encrypted', 'expiry_month', 'expiry_year', 'holder_name']).where('id', 'in', [...ids]).execute()
+  return db
+    .selectFrom('card_tokens')
+    .select(['id', 'pan_encrypted', 'expiry_month', 'expiry_year', 'holder_name', 'deleted_at'])
+    .where('id', 'in', [...ids])
+    .execute()
 }
 
 /** Inserts a card token row as given (its `pan_encrypted` is not checked); returns its id. */
