@@ -39,9 +39,6 @@ import { lockTargetInvoice, type PaymentTarget } from './payment-target.js'
  *    {@link recoverAuthorizationUpdateAttempt} (from the customer recovery pass).
  */
 
-/** Which payment: an invoice's, or one payment by its id. */
-export type AuthorizationTarget = PaymentTarget
-
 /** Why a capture or release was refused before anything was written. */
 export type AuthorizationUpdateRefusal =
   /** No such invoice or payment of this merchant. */
@@ -58,7 +55,7 @@ export type AuthorizationUpdateRefusal =
 /** What the merchant asks. */
 export interface AuthorizationUpdateOrder {
   readonly merchant: Merchant
-  readonly target: AuthorizationTarget
+  readonly target: PaymentTarget
   readonly operation: AuthorizationOperation
   /** Capture: minor units, positive. Release: null (all of it) or the authorised amount. */
   readonly amountMinor: number | null

@@ -34,9 +34,6 @@ import { lockTargetInvoice, type PaymentTarget } from './payment-target.js'
  *    (from the customer recovery pass): the look-up, else the refund sent again under its key.
  */
 
-/** Which payment: an invoice's, or one payment by its id. */
-export type RefundTarget = PaymentTarget
-
 /** Why a refund was refused before anything was written. */
 export type RefundRefusal =
   /** No such invoice or payment of this merchant, or nothing of it was ever paid. */
@@ -48,7 +45,7 @@ export type RefundRefusal =
 /** What the merchant asks to refund. */
 export interface RefundOrder {
   readonly merchant: Merchant
-  readonly target: RefundTarget
+  readonly target: PaymentTarget
   /** Minor units of the merchant's base currency, positive. */
   readonly amountMinor: number
   readonly comment: string | null

@@ -1,13 +1,14 @@
-import { refundPayment, type RefundTarget } from '../charging/refund.js'
+import { refundPayment } from '../charging/refund.js'
 import { isCurrencyCode } from '../domain/currencies.js'
 import { validationError, type FieldError } from '../domain/errors.js'
 import { FieldReader } from '../domain/field-reader.js'
 import type { Merchant } from '../domain/merchant.js'
 import { formatAmount, minorToMajorNumber } from '../domain/money.js'
-import { fromInvoiceId, fromPaymentId, toInvoiceId, toRefundId } from '../domain/public-ids.js'
+import { toInvoiceId, toRefundId } from '../domain/public-ids.js'
 import { readKeyText, readPositiveAmount } from '../domain/request-fields.js'
 import { refundReference, type RefundStatus } from '../domain/refund.js'
 import type { Deps } from '../deps.js'
+import { paymentTargetOf } from './payment-key.js'
 
 /** The key types of MakeRefund (reference: InvoiceId or PaymentId), matched case-insensitively. */
 export const REFUND_KEY_TYPES = ['InvoiceId', 'PaymentId'] as const
@@ -65,7 +66,7 @@ export async function makeRefund(deps: Deps, merchant: Merchant, body: unknown, 
   }
 
   const keyError = (error: string) => validationError([{ Name: reader.nameOf('Key'), Error: error }])
-  const target = refundTarget(deps, key, keyType)
+  const target = await paymentTargetOf(deps, merchant, key, keyType)
   if (!target) throw keyError(REFUND_ERRORS.unknown)
   const outcome = await refundPayment(deps, { merchant, target, amountMinor, comment, externalIdentifier, serviceChargeOnCustomer })
   if (outcome.kind === 'refused') {
@@ -103,15 +104,6 @@ function readAmount(reader: FieldReader, merchant: Merchant): number | undefined
   return readPositiveAmount(reader, merchant.currency, { required: true, notPositive: REFUND_ERRORS.notPositive })
 }
 
-function refundTarget(deps: Deps, key: string, keyType: (typeof REFUND_KEY_TYPES)[number]): RefundTarget | undefined {
-  if (keyType === 'InvoiceId') {
-    if (!/^\d{1,15}$/.test(key)) return undefined
-    const invoiceId = fromInvoiceId(Number(key), deps.ids)
-    return invoiceId === undefined ? undefined : { kind: 'invoice', invoiceId }
-  }
-  const transactionId = fromPaymentId(key, deps.ids)
-  return transactionId === undefined ? undefined : { kind: 'payment', transactionId }
-}
 
 function assertNever(value: never): never {
   throw new Error(`Unhandled refund refusal ${String(value)}`)

@@ -1,13 +1,13 @@
-import { updateAuthorization, type AuthorizationTarget } from '../charging/authorization-update.js'
+import { updateAuthorization } from '../charging/authorization-update.js'
 import { AUTHORIZATION_OPERATIONS, type AuthorizationOperation } from '../domain/authorization.js'
 import { validationError, type FieldError } from '../domain/errors.js'
 import { FieldReader } from '../domain/field-reader.js'
 import type { Merchant } from '../domain/merchant.js'
 import { formatAmount, minorToMajorNumber } from '../domain/money.js'
-import { fromInvoiceId, fromPaymentId, toInvoiceId, toPaymentId } from '../domain/public-ids.js'
+import { toInvoiceId, toPaymentId } from '../domain/public-ids.js'
 import { readKeyText, readPositiveAmount } from '../domain/request-fields.js'
 import type { Deps } from '../deps.js'
-import { findInvoiceByCustomerReference } from '../store/invoice.repository.js'
+import { paymentTargetOf } from './payment-key.js'
 
 /** The key types of UpdatePaymentStatus (reference §12.4), matched case-insensitively. */
 export const UPDATE_PAYMENT_STATUS_KEY_TYPES = ['InvoiceId', 'PaymentId', 'CustomerReference'] as const
@@ -56,7 +56,7 @@ export async function updatePaymentStatus(deps: Deps, merchant: Merchant, body: 
 
   const keyError = (error: string) => validationError([{ Name: reader.nameOf('Key'), Error: error }])
   const amountError = (error: string) => validationError([{ Name: reader.nameOf('Amount'), Error: error }])
-  const target = await targetOf(deps, merchant, key, keyType)
+  const target = await paymentTargetOf(deps, merchant, key, keyType)
   if (!target) throw keyError(UPDATE_PAYMENT_STATUS_ERRORS.unknown)
   const outcome = await updateAuthorization(deps, { merchant, target, operation, amountMinor })
   if (outcome.kind === 'refused') {
@@ -98,24 +98,6 @@ function readAmount(reader: FieldReader, merchant: Merchant): number | null | un
   return readPositiveAmount(reader, merchant.currency, { required: false, notPositive: UPDATE_PAYMENT_STATUS_ERRORS.notPositive })
 }
 
-async function targetOf(
-  deps: Deps,
-  merchant: Merchant,
-  key: string,
-  keyType: (typeof UPDATE_PAYMENT_STATUS_KEY_TYPES)[number],
-): Promise<AuthorizationTarget | undefined> {
-  if (keyType === 'InvoiceId') {
-    if (!/^\d{1,15}$/.test(key)) return undefined
-    const invoiceId = fromInvoiceId(Number(key), deps.ids)
-    return invoiceId === undefined ? undefined : { kind: 'invoice', invoiceId }
-  }
-  if (keyType === 'PaymentId') {
-    const transactionId = fromPaymentId(key, deps.ids)
-    return transactionId === undefined ? undefined : { kind: 'payment', transactionId }
-  }
-  const invoice = await findInvoiceByCustomerReference(deps.store.db, merchant.id, key)
-  return invoice ? { kind: 'invoice', invoiceId: invoice.id } : undefined
-}
 
 function assertNever(value: never): never {
   throw new Error(`Unhandled UpdatePaymentStatus refusal ${String(value)}`)
