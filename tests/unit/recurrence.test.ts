@@ -21,25 +21,8 @@ import {
   type RecurrenceStatus,
 } from '../../src/domain/recurrence.js'
 import { formatLocalDate, parseLocalDate, RECURRING_TYPES } from '../../src/domain/schedule.js'
+import { progress, schedule } from '../support/recurrence-fixtures.js'
 
-const schedule = (overrides: Partial<RecurrenceSchedule> = {}): RecurrenceSchedule => ({
-  anchorDate: parseLocalDate('2026-01-31'),
-  type: 'Monthly',
-  intervalDays: null,
-  iteration: 0,
-  retryCount: 3,
-  timeZone: 'Asia/Kuwait',
-  chargeHour: 4,
-  ...overrides,
-})
-
-const progress = (overrides: Partial<RecurrenceProgress> = {}): RecurrenceProgress => ({
-  status: 'Active',
-  nextCycle: 1,
-  failedAttempts: 0,
-  executedTimes: 0,
-  ...overrides,
-})
 
 const isoInstant = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
 

@@ -18,29 +18,11 @@ import {
   progressAfterCharge,
   RECURRENCE_STATUSES,
   type AttemptOutcome,
-  type RecurrenceProgress,
   type RecurrenceSchedule,
 } from '../../src/domain/recurrence.js'
-import { parseLocalDate, RECURRING_TYPES } from '../../src/domain/schedule.js'
+import { RECURRING_TYPES } from '../../src/domain/schedule.js'
+import { progress, schedule } from '../support/recurrence-fixtures.js'
 
-const schedule = (overrides: Partial<RecurrenceSchedule> = {}): RecurrenceSchedule => ({
-  anchorDate: parseLocalDate('2026-01-31'),
-  type: 'Monthly',
-  intervalDays: null,
-  iteration: 0,
-  retryCount: 3,
-  timeZone: 'Asia/Kuwait',
-  chargeHour: 4,
-  ...overrides,
-})
-
-const progress = (overrides: Partial<RecurrenceProgress> = {}): RecurrenceProgress => ({
-  status: 'Active',
-  nextCycle: 1,
-  failedAttempts: 0,
-  executedTimes: 0,
-  ...overrides,
-})
 
 const arbSchedule = fc
   .record({
