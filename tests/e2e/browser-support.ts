@@ -4,7 +4,8 @@ import { join } from 'node:path'
 
 import { chromium, type Browser, type Page } from 'playwright-core'
 
-import type { TestApp } from '../support/start-test-app.js'
+import type { Clock } from '../../src/domain/clock.js'
+import { startTestApp, type TestApp } from '../support/start-test-app.js'
 
 /** Debian's Chromium; never a downloaded browser. */
 export async function launchChromium(): Promise<Browser> {
@@ -121,4 +122,33 @@ function shopPage(dawriUrl: string, sessionId: string, countryCode: string): str
 </script>
 </body>
 </html>`
+}
+
+/** A running dawri with one merchant, that merchant's site and a Chromium, for one e2e file. */
+export interface BrowserShop {
+  readonly app: TestApp
+  readonly apiKey: string
+  readonly merchant: MerchantSite
+  readonly browser: Browser
+  /** Closes the browser, the site and the app. */
+  close(): Promise<void>
+}
+
+/** Starts a {@link BrowserShop} (SQLite; `clock` pins the merchant's clock for stable screenshots). */
+export async function openBrowserShop(options: { readonly merchantName?: string; readonly clock?: Clock } = {}): Promise<BrowserShop> {
+  const app = await startTestApp('sqlite', options.clock ? { clock: options.clock } : {})
+  const apiKey = (await app.createMerchant(options.merchantName ? { name: options.merchantName } : {})).apiKey
+  const merchant = await startMerchantSite(app, apiKey)
+  const browser = await launchChromium()
+  return {
+    app,
+    apiKey,
+    merchant,
+    browser,
+    async close() {
+      await browser.close()
+      await merchant.close()
+      await app.close()
+    },
+  }
 }

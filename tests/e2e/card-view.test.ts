@@ -1,26 +1,20 @@
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-import { startTestApp, type TestApp } from '../support/start-test-app.js'
-import { launchChromium, screenshot, startMerchantSite, type MerchantSite } from './browser-support.js'
+import type { TestApp } from '../support/start-test-app.js'
+import { type MerchantSite, openBrowserShop, screenshot } from './browser-support.js'
 
 describe('embedded Card View in Chromium', () => {
   let app: TestApp
   let apiKey: string
   let merchant: MerchantSite
   let browser: Browser
+  let close: (() => Promise<void>) | undefined
 
   beforeAll(async () => {
-    app = await startTestApp('sqlite')
-    apiKey = (await app.createMerchant()).apiKey
-    merchant = await startMerchantSite(app, apiKey)
-    browser = await launchChromium()
+    ;({ app, apiKey, merchant, browser, close } = await openBrowserShop())
   })
-  afterAll(async () => {
-    await browser?.close()
-    await merchant?.close()
-    await app?.close()
-  })
+  afterAll(async () => close?.())
 
   it('init, fill inside the frame, submit, ExecutePayment with the SessionId, OTP, callback', async () => {
     const page = await browser.newPage({ viewport: { width: 800, height: 760 } })

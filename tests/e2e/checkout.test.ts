@@ -1,8 +1,8 @@
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-import { startTestApp, type TestApp } from '../support/start-test-app.js'
-import { launchChromium, screenshot, startMerchantSite, type MerchantSite } from './browser-support.js'
+import type { TestApp } from '../support/start-test-app.js'
+import { type MerchantSite, openBrowserShop, screenshot } from './browser-support.js'
 
 /** Browser-side expression: ids of visible inputs without a label (strings keep DOM types out of tsconfig). */
 const UNLABELLED_INPUTS = "[...document.querySelectorAll('input:not([type=hidden])')].filter((input) => input.labels.length === 0).map((input) => input.id)"
@@ -12,18 +12,12 @@ describe('hosted checkout in Chromium', () => {
   let apiKey: string
   let merchant: MerchantSite
   let browser: Browser
+  let close: (() => Promise<void>) | undefined
 
   beforeAll(async () => {
-    app = await startTestApp('sqlite')
-    apiKey = (await app.createMerchant({ name: 'Dawri Fitness Club' })).apiKey
-    merchant = await startMerchantSite(app, apiKey)
-    browser = await launchChromium()
+    ;({ app, apiKey, merchant, browser, close } = await openBrowserShop({ merchantName: 'Dawri Fitness Club' }))
   })
-  afterAll(async () => {
-    await browser?.close()
-    await merchant?.close()
-    await app?.close()
-  })
+  afterAll(async () => close?.())
 
   const invoice = async (body: Record<string, unknown> = {}) => {
     const response = await app.call('POST', '/v2/ExecutePayment', apiKey, {

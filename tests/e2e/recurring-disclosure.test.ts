@@ -1,8 +1,8 @@
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-import { startTestApp, type TestApp } from '../support/start-test-app.js'
-import { launchChromium, screenshot, startMerchantSite, type MerchantSite } from './browser-support.js'
+import type { TestApp } from '../support/start-test-app.js'
+import { type MerchantSite, openBrowserShop, screenshot } from './browser-support.js'
 
 /** A fixed merchant clock (noon in Kuwait), so that the dates and the screenshots never change. */
 const NOW = Date.parse('2026-11-27T09:00:00Z')
@@ -20,18 +20,12 @@ describe('recurring disclosure in Chromium', () => {
   let apiKey: string
   let merchant: MerchantSite
   let browser: Browser
+  let close: (() => Promise<void>) | undefined
 
   beforeAll(async () => {
-    app = await startTestApp('sqlite', { clock: { now: () => NOW } })
-    apiKey = (await app.createMerchant({ name: 'Dawri Fitness Club' })).apiKey
-    merchant = await startMerchantSite(app, apiKey)
-    browser = await launchChromium()
+    ;({ app, apiKey, merchant, browser, close } = await openBrowserShop({ merchantName: 'Dawri Fitness Club', clock: { now: () => NOW } }))
   })
-  afterAll(async () => {
-    await browser?.close()
-    await merchant?.close()
-    await app?.close()
-  })
+  afterAll(async () => close?.())
 
   const recurringInvoice = async (language: 'EN' | 'AR') => {
     const response = await app.call('POST', '/v2/ExecutePayment', apiKey, {

@@ -1,26 +1,20 @@
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-import { startTestApp, type TestApp } from '../support/start-test-app.js'
-import { launchChromium, screenshot, startMerchantSite, type MerchantSite } from './browser-support.js'
+import type { TestApp } from '../support/start-test-app.js'
+import { type MerchantSite, openBrowserShop, screenshot } from './browser-support.js'
 
 describe('SendPayment invoice link in Chromium', () => {
   let app: TestApp
   let apiKey: string
   let merchant: MerchantSite
   let browser: Browser
+  let close: (() => Promise<void>) | undefined
 
   beforeAll(async () => {
-    app = await startTestApp('sqlite')
-    apiKey = (await app.createMerchant({ name: 'Dawri Fitness Club' })).apiKey
-    merchant = await startMerchantSite(app, apiKey)
-    browser = await launchChromium()
+    ;({ app, apiKey, merchant, browser, close } = await openBrowserShop({ merchantName: 'Dawri Fitness Club' }))
   })
-  afterAll(async () => {
-    await browser?.close()
-    await merchant?.close()
-    await app?.close()
-  })
+  afterAll(async () => close?.())
 
   it('the link from the e-mail opens the invoice page; card, OTP, CallBackUrl; then a full refund is Refunded', async () => {
     const sent = await app.call('POST', '/v2/SendPayment', apiKey, {
