@@ -16,6 +16,7 @@ import {
   apiCard,
   cardViewAtOtp,
   createInvoice,
+  crashServerEnv,
   createMerchantWithCli,
   directAtOtp,
   directPay,
@@ -77,13 +78,7 @@ for (const dialect of DIALECTS) {
 
     it('SIGKILL while card, token, OTP and Card View payments are at the processor: each approval recorded once after restart', async () => {
       const db = database.store.db
-      const env = {
-        DAWRI_DATA_DIR: dataDir,
-        DAWRI_VAULT_KEY: Buffer.alloc(32, 11).toString('base64'),
-        DAWRI_TEST_PROCESSOR_LATENCY_MS: String(LATENCY_MS),
-        DAWRI_BILLING_LEASE_MS: String(LEASE_MS),
-        DAWRI_POLL_INTERVAL_MS: String(POLL_MS),
-      }
+      const env = crashServerEnv(dataDir, { latencyMs: LATENCY_MS, leaseMs: LEASE_MS, pollMs: POLL_MS })
       const merchantArgs = (name: string) => ['--name', name, '--bypass-3ds', '--webhook-url', receiver.url]
       const shop = (await createMerchantWithCli(database.url, env, merchantArgs('Crash shop'))).ApiKey
       // Its clock is moved past the invoices' expiry while their charges wait to be recovered.

@@ -207,3 +207,14 @@ export async function startServer(port: number, databaseUrl: string, env: Record
   }
   return server
 }
+
+/** The settings of a server a crash test kills: its own data dir and vault key, a slow processor, short leases and polls. */
+export function crashServerEnv(dataDir: string, timing: { readonly latencyMs: number; readonly leaseMs: number; readonly pollMs: number }): Record<string, string> {
+  return {
+    DAWRI_DATA_DIR: dataDir,
+    DAWRI_VAULT_KEY: Buffer.alloc(32, 11).toString('base64'),
+    DAWRI_TEST_PROCESSOR_LATENCY_MS: String(timing.latencyMs),
+    DAWRI_BILLING_LEASE_MS: String(timing.leaseMs),
+    DAWRI_POLL_INTERVAL_MS: String(timing.pollMs),
+  }
+}

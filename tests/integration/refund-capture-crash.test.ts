@@ -12,6 +12,7 @@ import {
   APPROVED_CARDS,
   apiCard,
   createInvoice,
+  crashServerEnv,
   createMerchantWithCli,
   directPay,
   freePort,
@@ -53,13 +54,7 @@ for (const dialect of DIALECTS) {
 
     it('SIGKILL while refunds, captures and releases are at the processor: each recorded once after restart', async () => {
       const db = database.store.db
-      const env = {
-        DAWRI_DATA_DIR: dataDir,
-        DAWRI_VAULT_KEY: Buffer.alloc(32, 13).toString('base64'),
-        DAWRI_TEST_PROCESSOR_LATENCY_MS: String(LATENCY_MS),
-        DAWRI_BILLING_LEASE_MS: String(LEASE_MS),
-        DAWRI_POLL_INTERVAL_MS: String(POLL_MS),
-      }
+      const env = crashServerEnv(dataDir, { latencyMs: LATENCY_MS, leaseMs: LEASE_MS, pollMs: POLL_MS })
       const shop = (await createMerchantWithCli(database.url, env, ['--name', 'Crash shop', '--bypass-3ds', '--authorize-capture'])).ApiKey
       const port = await freePort()
       server = await startServer(port, database.url, env)
