@@ -1,5 +1,5 @@
 import { chargeAuthorizesOnly } from '../domain/authorization.js'
-import { attemptIdempotencyKey, declined, NO_ANSWER_ERROR_CODE, type ChargeResult, type KnownChargeResult } from '../domain/charge.js'
+import { declined, NO_ANSWER_ERROR_CODE, type ChargeResult } from '../domain/charge.js'
 import { paymentRefusal, trackIdOf, type InvoiceRefusal } from '../domain/invoice.js'
 import { merchantNow, type Merchant } from '../domain/merchant.js'
 import type { PaymentErrorCode } from '../domain/payment-errors.js'
@@ -57,7 +57,11 @@ export type ChargeTarget =
 export interface ChargeCustomerOptions {
   readonly merchant: Merchant
   readonly target: ChargeTarget
-  /** Sends the charge of the opened attempt (the processor, or KNET's page); called outside any transaction. */
+  /**
+   * Sends the charge of the opened attempt (the processor, or KNET's page); called outside any
+   * transaction. A lost reply is resolved through the processor's look-up before returning;
+   * `unknown` means the charge never arrived.
+   */
   charge(opened: OpenedCharge): Promise<ChargeResult>
 }
 
@@ -74,7 +78,9 @@ export async function chargeCustomer(deps: Deps, options: ChargeCustomerOptions)
     if (step.kind === 'stale') return { kind: 'refused', reason: 'busy', invoice: step.invoice }
     if (step.kind !== 'opened') return step
     const result = await options.charge(step.opened)
-    const known = result.status === 'unknown' ? await lookUpLostReply(deps, step.opened.attempt.id) : result
+    // The charge already asked the processor's look-up about a lost reply (sendAttemptCharge):
+    // `unknown` here means the processor never received it, so nothing was charged.
+    const known = result.status === 'unknown' ? declined(NO_ANSWER_ERROR_CODE) : result
     const recorded = await recordCustomerOutcome(deps, {
       merchant,
       attemptId: step.opened.attempt.id,
@@ -138,11 +144,6 @@ async function openCustomerCharge(trx: Executor, deps: Deps, merchant: Merchant,
   return { kind: 'opened', opened: { attempt, invoice, transaction: { ...transaction, attempt_id: attempt.id, track_id: trackId, updated_at: now } } }
 }
 
-/** A charge whose reply was lost: what the processor's look-up says, or MF008 when it never received it. */
-async function lookUpLostReply(deps: Deps, attemptId: number): Promise<KnownChargeResult> {
-  const known = await deps.processor.lookup(attemptIdempotencyKey(attemptId))
-  return known && known.status !== 'unknown' ? known : declined(NO_ANSWER_ERROR_CODE)
-}
 
 /**
  * The charge of a stored card for {@link chargeCustomer}: the transaction's token, decrypted
