@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { insertApplePayDomain, listApplePayDomains } from '../../src/store/apple-pay-domain.repository.js'
 import { countApprovedCharges } from '../../src/store/processor-ledger.repository.js'
-import { listRows } from '../../src/store/settings.repository.js'
+import { listRows } from '../../src/store/table-inspection.js'
 import { DIALECTS } from '../support/dialects.js'
 import { startTestApp, type TestApp } from '../support/start-test-app.js'
 import { executePayment, paymentIdOf, paymentStatus, submitOtp } from './checkout-support.js'

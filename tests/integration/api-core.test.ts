@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-import { countRows as countTableRows } from '../../src/store/settings.repository.js'
+import { countRows as countTableRows } from '../../src/store/table-inspection.js'
 import { DIALECTS } from '../support/dialects.js'
 import { startTestApp, type TestApp } from '../support/start-test-app.js'
 

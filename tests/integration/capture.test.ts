@@ -9,7 +9,7 @@ import { findAttempt, insertAttempts, listAttempts } from '../../src/store/charg
 import { listOutboxEvents } from '../../src/store/outbox.repository.js'
 import { ensureDemoMerchant } from '../../src/services/create-merchant.js'
 import { listLedger } from '../../src/store/processor-ledger.repository.js'
-import { countRows } from '../../src/store/settings.repository.js'
+import { countRows } from '../../src/store/table-inspection.js'
 import { findTransactionById, listTransactions } from '../../src/store/transaction.repository.js'
 import { DIALECTS } from '../support/dialects.js'
 import { startTestApp, type TestApp } from '../support/start-test-app.js'

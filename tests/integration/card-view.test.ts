@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-import { listRows } from '../../src/store/settings.repository.js'
+import { listRows } from '../../src/store/table-inspection.js'
 import { DIALECTS } from '../support/dialects.js'
 import { startTestApp, type TestApp } from '../support/start-test-app.js'
 import { executePayment, getPage, paymentIdOf, paymentStatus, submitOtp } from './checkout-support.js'

@@ -7,7 +7,7 @@ import { expect } from 'vitest'
 
 import type { CardTokenRow } from '../../src/store/card-token.repository.js'
 import type { Executor } from '../../src/store/database.js'
-import { listRows } from '../../src/store/settings.repository.js'
+import { listRows } from '../../src/store/table-inspection.js'
 import { csrfOf, getPage, postForm, submitCard, type PageResponse } from './checkout-support.js'
 
 /** Shared steps of payment-crash.test.ts and payment-race.test.ts: customer payments over HTTP. */

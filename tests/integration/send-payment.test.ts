@@ -294,7 +294,7 @@ describe('SendPayment in production mode', () => {
     expect(response.status, JSON.stringify(response.body)).toBe(200)
     expect(response.body.Data.InvoiceURL).toContain('/KWT/ie/')
     expect((await app.call('GET', '/v2/sandbox/Notifications', apiKey)).status).toBe(404)
-    const { countRows } = await import('../../src/store/settings.repository.js')
+    const { countRows } = await import('../../src/store/table-inspection.js')
     expect(await countRows(app.deps.store.db, 'notifications')).toBe(0)
   })
 })
