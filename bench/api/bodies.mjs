@@ -36,3 +36,12 @@ export const RECURRING_BODY = {
   RecurringModel: { RecurringType: 'Custom', IntervalDays: 30, Iteration: 12, RetryCount: 3 },
 }
 
+
+/** An invoice for Visa/Master Direct (PaymentMethodId 9): its PaymentURL is a DirectPayment URL. */
+export const DIRECT_INVOICE_BODY = { ...PLAIN_BODY, PaymentMethodId: 9 }
+
+/** The first DirectPayment call: an approving demo card, with 3-D Secure (the answer is the OTP step). */
+export const DIRECT_BODY = {
+  PaymentType: 'card',
+  Card: { Number: '5123450000000008', ExpiryMonth: '01', ExpiryYear: '39', SecurityCode: '100', HolderName: 'Fatima Al Sabah' },
+}

@@ -1,0 +1,171 @@
+// Load generators of the API benchmark: autocannon at full concurrency, and an evenly paced
+// open-loop generator for latency at a fixed rate. Every answer is checked by the workload's
+// `check(status, body, request)`; a measurement counts only if nothing failed.
+import http from 'node:http'
+
+import autocannon from 'autocannon'
+
+import { cpuMeter } from './processes.mjs'
+
+/**
+ * A workload: `next()` gives the next request ({ method, path, headers, body, expect }); `check`
+ * says whether an answer is right for the request it answers.
+ */
+function makeCounters() {
+  return { bad: 0, sample: null }
+}
+
+function judge(workload, counters, request, status, body) {
+  if (status < 200 || status > 299) return false
+  let ok = false
+  try {
+    ok = workload.check(JSON.parse(body), request)
+  } catch {
+    ok = false
+  }
+  if (!ok) {
+    counters.bad++
+    counters.sample ??= body.slice(0, 300)
+  }
+  return ok
+}
+
+/** Peak (or autocannon-rate) load on one or more servers at once; their results are summed. */
+export async function cannon(servers, workload, { connections, duration, overallRate, amount }) {
+  const list = Array.isArray(servers) ? servers : [servers]
+  const counters = makeCounters()
+  const meters = await Promise.all(list.map((server) => cpuMeter(server)))
+  const results = await Promise.all(
+    list.map((server) => {
+      const options = {
+        url: server.url,
+        connections: Math.max(1, Math.round(connections / list.length)),
+        ...(amount ? { amount } : { duration }),
+        timeout: 10,
+        requests: [
+          {
+            setupRequest: (request, context) => {
+              const next = workload.next()
+              context.current = next
+              return { ...request, method: next.method, path: next.path, headers: { ...next.headers }, body: next.body }
+            },
+            onResponse: (status, body, context) => judge(workload, counters, context.current, status, body),
+          },
+        ],
+      }
+      if (overallRate) {
+        options.overallRate = overallRate / list.length
+        // autocannon's coordinated-omission correction assumes whole-millisecond intervals per
+        // connection and inflates percentiles; record what the client actually waited instead.
+        options.ignoreCoordinatedOmission = true
+      }
+      return autocannon(options)
+    }),
+  )
+  const cpus = await Promise.all(meters.map((meter) => meter()))
+  const total = results.reduce((n, r) => n + r.requests.total, 0)
+  const serverCpu = cpus.reduce((n, c) => n + c.server, 0)
+  const dbCpu = cpus.reduce((n, c) => n + c.db, 0)
+  const worst = results.reduce((a, b) => (a.latency.p99 >= b.latency.p99 ? a : b))
+  return {
+    cpuUs: (serverCpu * 1e6) / total,
+    dbCpuUs: (dbCpu * 1e6) / total,
+    rps: results.reduce((n, r) => n + r.requests.average, 0),
+    total,
+    p50: worst.latency.p50,
+    p99: worst.latency.p99,
+    errors: results.reduce((n, r) => n + r.errors + r.timeouts, 0),
+    non2xx: results.reduce((n, r) => n + r.non2xx, 0),
+    bad: counters.bad,
+    badSample: counters.sample,
+  }
+}
+
+/**
+ * An open-loop, evenly paced load at `rate` requests per second (autocannon's overallRate sends
+ * each connection's quota in a burst at the start of every second). Latency is measured from the
+ * moment a request was due, so a server that falls behind is not flattered.
+ */
+export async function paced(server, workload, { connections, rate, duration }) {
+  const counters = makeCounters()
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections })
+  const latencies = []
+  let errors = 0
+  let non2xx = 0
+  let sent = 0
+  let inFlight = 0
+  const meter = await cpuMeter(server)
+  const t0 = performance.now()
+  const end = t0 + duration * 1000
+  await new Promise((done) => {
+    let finished = false
+    const settle = () => {
+      inFlight--
+      if (finished && inFlight === 0) done()
+    }
+    const fire = (due) => {
+      const r = workload.next()
+      const buffer = Buffer.from(r.body ?? '')
+      sent++
+      inFlight++
+      const req = http.request(
+        { agent, host: '127.0.0.1', port: server.port, method: r.method, path: r.path, headers: { ...r.headers, 'content-length': buffer.length } },
+        (res) => {
+          const chunks = []
+          res.on('data', (c) => chunks.push(c))
+          res.on('end', () => {
+            latencies.push(performance.now() - due)
+            if (res.statusCode < 200 || res.statusCode > 299) non2xx++
+            else judge(workload, counters, r, res.statusCode, Buffer.concat(chunks).toString())
+            settle()
+          })
+        },
+      )
+      req.on('error', () => {
+        errors++
+        settle()
+      })
+      req.end(buffer)
+    }
+    const tick = () => {
+      const now = performance.now()
+      const horizon = Math.min(now, end)
+      while (t0 + (sent * 1000) / rate <= horizon) fire(t0 + (sent * 1000) / rate)
+      if (now < end) setTimeout(tick, 1)
+      else {
+        finished = true
+        if (inFlight === 0) done()
+      }
+    }
+    tick()
+  })
+  agent.destroy()
+  const cpu = await meter()
+  latencies.sort((a, b) => a - b)
+  const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN
+  return {
+    cpuUs: (cpu.server * 1e6) / latencies.length,
+    dbCpuUs: (cpu.db * 1e6) / latencies.length,
+    rps: latencies.length / duration,
+    total: latencies.length,
+    p50: pct(50),
+    p99: pct(99),
+    errors,
+    non2xx,
+    bad: counters.bad,
+    badSample: counters.sample,
+  }
+}
+
+/** Sends one request of a workload and throws unless its answer checks out. */
+export async function sanityCheck(server, workload, times = 2) {
+  for (let i = 0; i < times; i++) {
+    const r = workload.next()
+    const response = await fetch(`${server.url}${r.path}`, { method: r.method, headers: r.headers, body: r.body })
+    const text = await response.text()
+    const counters = makeCounters()
+    if (!judge(workload, counters, r, response.status, text)) {
+      throw new Error(`${server.name}: ${r.method} ${r.path} sanity check failed (HTTP ${response.status}): ${text.slice(0, 600)}`)
+    }
+  }
+}
