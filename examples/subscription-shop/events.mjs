@@ -1,0 +1,164 @@
+/**
+ * What the shop takes from a verified webhook event, in either envelope (v2 is dawri's default;
+ * v1 is MyFatoorah's older one, chosen per merchant).
+ *
+ * @typedef {{ kind: 'recurring', type: string, recurringId: string, status: string, nextPayDate: string | null,
+ *   initialInvoiceId: string | null, payment: PaymentFacts | null }} RecurringFacts
+ * @typedef {{ kind: 'payment', type: string, payment: PaymentFacts }} PaymentEventFacts
+ * @typedef {{ kind: 'other', type: string }} OtherFacts
+ * @typedef {{ invoiceId: string, paymentId: string, status: string, amount: string | null, date: string | null }} PaymentFacts
+ */
+
+const text = (value) => (value === null || value === undefined || value === '' ? null : String(value))
+
+/**
+ * @param {Record<string, any>} body the event's JSON body
+ * @returns {RecurringFacts | PaymentEventFacts | OtherFacts}
+ */
+export function readEventFacts(body) {
+  if (body?.Event && typeof body.Event === 'object') return readV2(body)
+  return readV1(body ?? {})
+}
+
+function readV2(body) {
+  const type = String(body.Event.Name)
+  const data = body.Data ?? {}
+  if (body.Event.Code === 5) {
+    const payment = data.Payment ?? null
+    return {
+      kind: 'recurring',
+      type,
+      recurringId: String(data.Recurring?.Id),
+      status: String(data.Recurring?.Status),
+      nextPayDate: text(data.Recurring?.NextPayDate),
+      initialInvoiceId: text(data.Recurring?.InitialInvoiceId),
+      payment: payment?.Transaction?.PaymentId
+        ? {
+            invoiceId: String(payment.Invoice?.Id),
+            paymentId: String(payment.Transaction.PaymentId),
+            status: String(payment.Transaction.Status),
+            amount: text(payment.Amount?.ValueInBaseCurrency),
+            date: text(payment.Transaction.TransactionDate),
+          }
+        : null,
+    }
+  }
+  if (body.Event.Code === 1) {
+    return {
+      kind: 'payment',
+      type,
+      payment: {
+        invoiceId: String(data.Invoice?.Id),
+        paymentId: String(data.Transaction?.PaymentId),
+        status: String(data.Transaction?.Status),
+        amount: text(data.Amount?.ValueInBaseCurrency),
+        date: text(data.Transaction?.TransactionDate),
+      },
+    }
+  }
+  return { kind: 'other', type }
+}
+
+function readV1(body) {
+  const type = String(body.Event ?? body.EventType)
+  const data = body.Data ?? {}
+  const payment = data.PaymentId
+    ? {
+        invoiceId: String(data.InvoiceId),
+        paymentId: String(data.PaymentId),
+        status: String(data.TransactionStatus),
+        amount: text(data.InvoiceValueInBaseCurrency),
+        date: text(data.CreatedDate),
+      }
+    : null
+  if (body.EventType === 5) {
+    return {
+      kind: 'recurring',
+      type,
+      recurringId: String(data.RecurringId),
+      status: String(data.RecurringStatus),
+      nextPayDate: text(data.NextPayDate),
+      initialInvoiceId: null,
+      payment,
+    }
+  }
+  if (body.EventType === 1 && payment) return { kind: 'payment', type, payment }
+  return { kind: 'other', type }
+}
+
+/**
+ * What dawri recorded for one payment (GetPaymentStatus). A webhook is a signal, the API is the
+ * record: v2 signs only a few fields of each event (the recurring event's `Payment` part is not
+ * among them), so the shop reads the payment itself before it counts money.
+ * @param {import('dawri/sdk').MyFatoorahClient} client
+ * @param {string} paymentId
+ */
+export async function confirmPayment(client, paymentId) {
+  const status = await client.getPaymentStatus({ Key: paymentId, KeyType: 'PaymentId' })
+  const transaction = (status.InvoiceTransactions ?? []).find((candidate) => candidate.PaymentId === paymentId)
+  return {
+    invoiceId: String(status.InvoiceId),
+    invoiceStatus: String(status.InvoiceStatus),
+    recurringId: status.RecurringId ?? null,
+    status: transaction?.TransactionStatus === 'Succss' ? 'SUCCESS' : 'FAILED',
+    amount: transaction?.TransationValue ?? null,
+    date: transaction?.TransactionDate ?? null,
+    error: transaction?.Error ?? null,
+  }
+}
+
+/**
+ * A recurring update (the first payment, a renewal, a declined attempt, or a status change such
+ * as a cancellation): the subscription's status and next date as dawri now has them
+ * (GetRecurringPayment), and the payment it reports, confirmed and recorded once per PaymentId.
+ * @param {{ store: import('./store.mjs').ShopStore, client: import('dawri/sdk').MyFatoorahClient }} shop
+ * @param {RecurringFacts} facts
+ */
+export async function applyRecurringUpdate({ store, client }, facts) {
+  const subscription = store.subscription(facts.recurringId)
+  if (!subscription) return // not sold by this shop
+  const current = await client.getRecurringPayment({ recurringId: facts.recurringId })
+  const recurrence = current.RecurringPayment?.find((candidate) => candidate.RecurringId === facts.recurringId)
+  store.updateSubscription(facts.recurringId, {
+    status: String(recurrence?.RecurringStatus ?? facts.status).toUpperCase(),
+    nextPayDate: recurrence?.NextPayDate ?? null,
+  })
+  if (!facts.payment) return
+  const payment = await confirmPayment(client, facts.payment.paymentId)
+  if (payment.recurringId !== facts.recurringId) return // the event's unsigned part did not match dawri's record
+  store.recordPayment({
+    paymentId: facts.payment.paymentId,
+    recurringId: facts.recurringId,
+    invoiceId: payment.invoiceId,
+    kind: payment.invoiceId === subscription.invoiceId ? 'first' : 'renewal',
+    status: payment.status,
+    amount: payment.amount,
+    date: payment.date,
+    source: 'webhook',
+  })
+}
+
+/**
+ * A payment event. Renewals are recorded from their recurring event, which names the
+ * subscription; here only the first invoice's payment is recognised (in case the customer never
+ * came back to the callback page).
+ * @param {{ store: import('./store.mjs').ShopStore, client: import('dawri/sdk').MyFatoorahClient }} shop
+ * @param {PaymentEventFacts} facts
+ */
+export async function applyPaymentUpdate({ store, client }, facts) {
+  const subscription = store.subscriptions().find((candidate) => candidate.invoiceId === facts.payment.invoiceId)
+  if (!subscription || facts.payment.status.toUpperCase() !== 'SUCCESS') return
+  const payment = await confirmPayment(client, facts.payment.paymentId)
+  if (payment.invoiceId !== subscription.invoiceId || payment.status !== 'SUCCESS') return
+  store.recordPayment({
+    paymentId: facts.payment.paymentId,
+    recurringId: subscription.recurringId,
+    invoiceId: payment.invoiceId,
+    kind: 'first',
+    status: 'SUCCESS',
+    amount: payment.amount,
+    date: payment.date,
+    source: 'webhook',
+  })
+  if (subscription.status === 'PENDING') store.updateSubscription(subscription.recurringId, { status: 'ACTIVE' })
+}
