@@ -10,6 +10,7 @@ import { installErrorHandler } from './api/error-handler.js'
 import { installIdempotencyRecorder, makeIdempotencyHook } from './api/idempotency.js'
 import { registerPaymentRoutes } from './api/routes.js'
 import { loggerOptions } from './logger.js'
+import { registerLandingPage } from './pages/landing.js'
 
 /** Largest accepted request body: 1 MiB, then 413. */
 export const BODY_LIMIT = 1024 * 1024
@@ -78,16 +79,7 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
   }
 
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }))
-  // The base URL printed at start-up answers with where to go next, not a 404.
-  app.get('/', { schema: { hide: true } }, async () => ({
-    name: 'dawri',
-    description: 'Recurring payments with a MyFatoorah v2 compatible API',
-    mode: deps.config.mode,
-    api: `${deps.config.publicUrl}/v2/`,
-    documentation: options.documentation === false ? null : `${deps.config.publicUrl}/swagger`,
-    openapi: options.documentation === false ? null : `${deps.config.publicUrl}/openapi.json`,
-    health: `${deps.config.publicUrl}/health`,
-  }))
+  registerLandingPage(app, deps, { documentation: options.documentation !== false })
 
   await withMerchantAuth(app, deps, (v2) => registerPaymentRoutes(v2, deps))
   for (const register of options.extraRoutes ?? []) await register(app, deps)
