@@ -7,6 +7,7 @@ import { toInvoiceId, toPaymentId, toRecurringId } from '../domain/public-ids.js
 import { findCardTokenById } from '../store/card-token.repository.js'
 import type { Executor } from '../store/database.js'
 import { insertInvoice, linkInvoiceToRecurrence } from '../store/invoice.repository.js'
+import { insertPaymentInvoice, type NewDraftRecurrence } from '../store/payment-invoice.repository.js'
 import { insertRecurrence } from '../store/recurrence.repository.js'
 import { insertTransaction, unchargedTransaction } from '../store/transaction.repository.js'
 import { findMerchantSession, markSessionUsed } from '../store/session.repository.js'
@@ -33,6 +34,7 @@ export async function executePayment(deps: Deps, merchant: Merchant, body: unkno
   const parsed = parseExecutePaymentRequest(body, invoiceRules(deps, merchant, now))
   if (!parsed.ok) throw validationError(parsed.errors)
   const command = parsed.command
+  if (command.sessionId === null) return createInvoiceToPay(deps, merchant, command, now)
 
   return deps.store.db.transaction().execute(async (trx) => {
     let sessionCardTokenId: number | null = null
@@ -106,6 +108,28 @@ export async function executePayment(deps: Deps, merchant: Merchant, body: unkno
   })
 }
 
+/**
+ * The common case, kept lean: an invoice to pay at its PaymentURL (and its Draft recurrence)
+ * written by one atomic statement or transaction, with no reads.
+ */
+async function createInvoiceToPay(deps: Deps, merchant: Merchant, command: ExecutePaymentCommand, now: number): Promise<ExecutePaymentData> {
+  const methodId = command.paymentMethodId ?? EMBEDDED_CARD_METHOD_ID
+  const method = findPaymentMethod(methodId)
+  if (!method) throw new AppError('INTERNAL', `Payment method ${methodId} disappeared`)
+  const row = newInvoiceRow(merchant, command, { kind: 'method', methodId, sessionId: null }, now)
+  const written = await insertPaymentInvoice(deps.store, row, command.recurring ? draftRecurrence(merchant, command, now) : null)
+  return {
+    InvoiceId: toInvoiceId(written.invoiceId, deps.ids),
+    IsDirectPayment: method.isDirectPayment,
+    PaymentURL: method.isDirectPayment
+      ? directPaymentUrl(deps.config, row.invoice_key, method.id)
+      : checkoutUrl(deps.config, merchant, command.language, row.invoice_key, method.id),
+    CustomerReference: command.customerReference,
+    UserDefinedField: command.userDefinedField,
+    RecurringId: written.recurrenceId === null ? '' : toRecurringId(written.recurrenceId, deps.ids),
+  }
+}
+
 async function insertDraftRecurrence(
   trx: Executor,
   merchant: Merchant,
@@ -113,11 +137,15 @@ async function insertDraftRecurrence(
   initialInvoiceId: number,
   now: number,
 ): Promise<number> {
+  return insertRecurrence(trx, { ...draftRecurrence(merchant, command, now), initial_invoice_id: initialInvoiceId })
+}
+
+/** The Draft recurrence of an ExecutePayment with a RecurringModel, before its first payment. */
+function draftRecurrence(merchant: Merchant, command: ExecutePaymentCommand, now: number): NewDraftRecurrence {
   const recurring = command.recurring
-  if (!recurring) throw new AppError('INTERNAL', 'insertDraftRecurrence needs a RecurringModel')
-  return insertRecurrence(trx, {
+  if (!recurring) throw new AppError('INTERNAL', 'draftRecurrence needs a RecurringModel')
+  return {
     merchant_id: merchant.id,
-    initial_invoice_id: initialInvoiceId,
     status: 'Draft',
     recurring_type: recurring.recurringType,
     interval_days: recurring.intervalDays,
@@ -137,5 +165,5 @@ async function insertDraftRecurrence(
     lease_until: null,
     created_at: now,
     updated_at: now,
-  })
+  }
 }

@@ -8,6 +8,7 @@ import pg from 'pg'
 import { adapterFor, type StoreAdapter } from './adapter.js'
 import { explainDatabaseError } from './database-errors.js'
 import type { Database } from './database.js'
+import { createMerchantCache, type MerchantCache } from './merchant-cache.js'
 
 /** A connected database with what it can do. */
 export interface Store {
@@ -16,9 +17,18 @@ export interface Store {
   readonly db: Kysely<Database>
   /** What differs between the dialects: locks, claims, writers. */
   readonly adapter: StoreAdapter
+  /** The API key → merchant lookup, cached in this process (store/merchant-cache.ts). */
+  readonly merchants: MerchantCache
+  /** The driver under Kysely, for the hot statements compiled once (store/hot-statements.ts). */
+  readonly native: NativeDriver
   /** Closes every connection. */
   close(): Promise<void>
 }
+
+/** The connection (SQLite) or pool (PostgreSQL) Kysely runs on. */
+export type NativeDriver =
+  | { readonly dialect: 'sqlite'; readonly sqlite: SqliteDatabase.Database }
+  | { readonly dialect: 'postgres'; readonly pool: pg.Pool }
 
 /** Options for {@link createStore}. */
 export interface CreateStoreOptions {
@@ -49,14 +59,24 @@ export function createStore(options: CreateStoreOptions): Store {
     sqlite.pragma('busy_timeout = 5000')
     sqlite.pragma('foreign_keys = ON')
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) })
-    return { url, db, adapter: adapterFor('sqlite'), close: () => db.destroy() }
+    const merchants = createMerchantCache(db, { dialect: 'sqlite', sqlite })
+    const close = async () => {
+      await merchants.close()
+      await db.destroy()
+    }
+    return { url, db, adapter: adapterFor('sqlite'), merchants, native: { dialect: 'sqlite', sqlite }, close }
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 })
     // An idle client losing its connection must not crash the process.
     pool.on('error', () => undefined)
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
-    return { url, db, adapter: adapterFor('postgres'), close: () => db.destroy() }
+    const merchants = createMerchantCache(db, { dialect: 'postgres', url })
+    const close = async () => {
+      await merchants.close()
+      await db.destroy()
+    }
+    return { url, db, adapter: adapterFor('postgres'), merchants, native: { dialect: 'postgres', pool }, close }
   }
   throw new Error(`Unsupported database URL "${url}": use sqlite:PATH or postgres://…`)
 }

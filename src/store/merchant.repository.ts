@@ -6,6 +6,7 @@ import { getCountry, isCountryCode } from '../domain/countries.js'
 import { isCurrencyCode } from '../domain/currencies.js'
 import type { Merchant, WebhookVersion } from '../domain/merchant.js'
 import type { ApiKeyTable, Executor, MerchantTable } from './database.js'
+import { signalMerchantsChanged } from './merchant-change-signal.js'
 
 /** A merchant row as stored. */
 export type MerchantRow = Selectable<MerchantTable>
@@ -69,6 +70,7 @@ export async function insertMerchant(db: Executor, values: InsertMerchantValues)
     })
     .returningAll()
     .executeTakeFirstOrThrow()
+  signalMerchantsChanged()
   return merchantRowToMerchant(row)
 }
 
@@ -78,15 +80,21 @@ export async function insertApiKey(db: Executor, merchantId: number, apiKey: str
     .insertInto('api_keys')
     .values({ merchant_id: merchantId, key_hash: hashApiKey(apiKey), key_prefix: apiKey.slice(0, 8), created_at: now, revoked_at: null })
     .execute()
+  signalMerchantsChanged()
 }
 
 /** The merchant owning a (non-revoked) API key, or undefined. */
 export async function findMerchantByApiKey(db: Executor, apiKey: string): Promise<Merchant | undefined> {
+  return findMerchantByKeyHash(db, hashApiKey(apiKey))
+}
+
+/** The merchant of an active API key, by the key's hash ({@link hashApiKey}). */
+export async function findMerchantByKeyHash(db: Executor, keyHash: string): Promise<Merchant | undefined> {
   const row = await db
     .selectFrom('api_keys')
     .innerJoin('merchants', 'merchants.id', 'api_keys.merchant_id')
     .selectAll('merchants')
-    .where('api_keys.key_hash', '=', hashApiKey(apiKey))
+    .where('api_keys.key_hash', '=', keyHash)
     .where('api_keys.revoked_at', 'is', null)
     .executeTakeFirst()
   return row ? merchantRowToMerchant(row) : undefined
@@ -118,11 +126,13 @@ export async function advanceClockOffset(db: Executor, merchantId: number, offse
     .where('id', '=', merchantId)
     .where('clock_offset_ms', '<', offsetMs)
     .execute()
+  signalMerchantsChanged()
 }
 
 /** Sets (or with null removes) a merchant's webhook URL. */
 export async function setMerchantWebhookUrl(db: Executor, merchantId: number, webhookUrl: string | null): Promise<void> {
   await db.updateTable('merchants').set({ webhook_url: webhookUrl }).where('id', '=', merchantId).execute()
+  signalMerchantsChanged()
 }
 
 /** An `api_keys` row: the hash and prefix of a key, never the key. */
@@ -137,4 +147,43 @@ export async function listApiKeys(db: Executor, merchantId: number): Promise<Api
 export async function listMerchants(db: Executor): Promise<Merchant[]> {
   const rows = await db.selectFrom('merchants').selectAll().orderBy('id').execute()
   return rows.map(merchantRowToMerchant)
+}
+
+/** Settings an operator may change on a merchant (`dawri merchant update`); absent ones stay. */
+export interface MerchantSettingsChange {
+  /** A URL, or null to remove it. */
+  readonly webhookUrl?: string | null
+  readonly webhookVersion?: WebhookVersion
+  readonly recurringEnabled?: boolean
+  readonly bypass3dsEnabled?: boolean
+  readonly authorizeCaptureEnabled?: boolean
+}
+
+/** Applies `change` to a merchant and returns it as stored, or undefined when there is no such merchant. */
+export async function updateMerchantSettings(db: Executor, merchantId: number, change: MerchantSettingsChange): Promise<Merchant | undefined> {
+  const set: Partial<Pick<MerchantRow, 'webhook_url' | 'webhook_version' | 'recurring_enabled' | 'bypass_3ds_enabled' | 'authorize_capture_enabled'>> = {
+    ...(change.webhookUrl === undefined ? {} : { webhook_url: change.webhookUrl }),
+    ...(change.webhookVersion === undefined ? {} : { webhook_version: change.webhookVersion }),
+    ...(change.recurringEnabled === undefined ? {} : { recurring_enabled: change.recurringEnabled ? 1 : 0 }),
+    ...(change.bypass3dsEnabled === undefined ? {} : { bypass_3ds_enabled: change.bypass3dsEnabled ? 1 : 0 }),
+    ...(change.authorizeCaptureEnabled === undefined ? {} : { authorize_capture_enabled: change.authorizeCaptureEnabled ? 1 : 0 }),
+  }
+  if (Object.keys(set).length > 0) await db.updateTable('merchants').set(set).where('id', '=', merchantId).execute()
+  return findMerchantById(db, merchantId)
+}
+
+/**
+ * Revokes every active key of a merchant at `now` and stores the hash of `newApiKey` as its only
+ * active key; returns how many keys were revoked. Run it in a transaction: a lookup by any old
+ * key (in any process, cached or not: caches re-check the `api_keys` rows) then finds nothing.
+ */
+export async function rotateApiKey(db: Executor, merchantId: number, newApiKey: string, now: number): Promise<number> {
+  const revoked = await db
+    .updateTable('api_keys')
+    .set({ revoked_at: now })
+    .where('merchant_id', '=', merchantId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst()
+  await insertApiKey(db, merchantId, newApiKey, now)
+  return Number(revoked.numUpdatedRows)
 }

@@ -13,6 +13,8 @@ import { refundsMigration } from './migrations/0005-refunds.js'
 import { applePayDomainsMigration } from './migrations/0006-apple-pay-domains.js'
 import { notificationsMigration } from './migrations/0007-notifications.js'
 import { authorizeCaptureMigration } from './migrations/0008-authorize-capture.js'
+import { merchantChangeSignalsMigration } from './migrations/0009-merchant-change-signals.js'
+import { consoleIndexesMigration } from './migrations/0010-console-indexes.js'
 
 /** Every migration in order. Names sort lexically; never rename or edit a released one. */
 function listMigrations(dialect: DialectName): Record<string, Migration> {
@@ -25,6 +27,8 @@ function listMigrations(dialect: DialectName): Record<string, Migration> {
     '0006-apple-pay-domains': applePayDomainsMigration(dialect),
     '0007-notifications': notificationsMigration(dialect),
     '0008-authorize-capture': authorizeCaptureMigration(dialect),
+    '0009-merchant-change-signals': merchantChangeSignalsMigration(dialect),
+    '0010-console-indexes': consoleIndexesMigration(),
   }
 }
 
@@ -51,4 +55,11 @@ export async function ensureSetting(store: Store, name: string, make: () => stri
     .execute()
   const row = await store.db.selectFrom('settings').select('value').where('name', '=', name).executeTakeFirstOrThrow()
   return row.value
+}
+
+/** Migrations this code has that the database has not run (empty when the schema is current). Throws when unreachable. */
+export async function pendingMigrations(store: Store): Promise<string[]> {
+  const provider: MigrationProvider = { getMigrations: async () => listMigrations(store.adapter.dialect) }
+  const known = await new Migrator({ db: store.db, provider }).getMigrations()
+  return known.filter((migration) => migration.executedAt === undefined).map((migration) => migration.name)
 }

@@ -1,4 +1,5 @@
 import type { Executor, MerchantTable } from './database.js'
+import { signalMerchantsChanged } from './merchant-change-signal.js'
 
 /**
  * A merchant's webhook settings, the `webhook_*` columns of `merchants`: where events go, the
@@ -27,9 +28,11 @@ export async function findWebhookSettings(db: Executor, merchantId: number): Pro
 /** Replaces a merchant's sandbox chaos settings (JSON text, or null to turn chaos off). */
 export async function updateWebhookChaos(db: Executor, merchantId: number, chaos: string | null): Promise<void> {
   await db.updateTable('merchants').set({ webhook_chaos: chaos }).where('id', '=', merchantId).execute()
+  signalMerchantsChanged()
 }
 
 /** Replaces a merchant's webhook signing secret. */
 export async function updateWebhookSecret(db: Executor, merchantId: number, secret: string): Promise<void> {
   await db.updateTable('merchants').set({ webhook_secret: secret }).where('id', '=', merchantId).execute()
+  signalMerchantsChanged()
 }

@@ -2,7 +2,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 
 import { AppError } from '../../domain/errors.js'
 import type { Merchant } from '../../domain/merchant.js'
-import { findMerchantByApiKey } from '../../store/merchant.repository.js'
 import type { Deps } from '../../deps.js'
 
 declare module 'fastify' {
@@ -31,7 +30,7 @@ export function makeAuthHook(deps: Deps) {
     if (typeof header !== 'string' || header.trim() === '') throw new AppError('UNAUTHORIZED', AUTH_MESSAGES.missing)
     const match = /^\s*bearer\s+(\S+)\s*$/i.exec(header)
     if (!match?.[1]) throw new AppError('UNAUTHORIZED', AUTH_MESSAGES.invalid)
-    const merchant = await findMerchantByApiKey(deps.store.db, match[1])
+    const merchant = await deps.store.merchants.findByApiKey(match[1])
     if (!merchant) throw new AppError('UNAUTHORIZED', AUTH_MESSAGES.invalid)
     request.merchant = merchant
   }
