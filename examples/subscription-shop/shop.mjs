@@ -182,6 +182,17 @@ export function buildShop({ dawriUrl, apiKey, webhookSecret, publicUrl, dataFile
     return reply.redirect(`${target}?flash=${encodeURIComponent(flash)}`, 303)
   })
 
+  // dawri unreachable or refusing a call: a page that says so (502). Webhooks answer 5xx too, so
+  // that dawri delivers them again later.
+  shop.setErrorHandler(async (error, request, reply) => {
+    request.log.error(error)
+    // MyFatoorahConnectionError: no answer after the SDK's retries.
+    const upstream = error instanceof MyFatoorahError || error?.name === 'MyFatoorahConnectionError'
+    const message = error instanceof MyFatoorahError ? `dawri answered: ${describeError(error)}` : upstream ? `dawri could not be reached at ${dawriUrl}` : 'Something went wrong'
+    if (request.method === 'GET') return html(reply, failedPage({ message }), upstream ? 502 : 500)
+    return reply.code(upstream ? 502 : 500).send({ message })
+  })
+
   shop.addHook('onClose', async () => store.save())
   return shop
 }
