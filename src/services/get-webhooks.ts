@@ -34,6 +34,8 @@ const EVENT_TYPE_CODES: Readonly<Record<string, number>> = {
   suplier_status_changed: 4,
 }
 
+const KNOWN_EVENT_CODES: ReadonlySet<number> = new Set(Object.values(EVENT_TYPE_CODES))
+
 /** One item of GetWebhooks `Items` (and of ResendWebhook's `Data`). */
 export interface WebhookLogItem {
   WebhookReference: string
@@ -169,7 +171,9 @@ function keyFilter(
 
 function eventCodeOf(text: string): number | undefined {
   const trimmed = text.trim()
-  if (/^\d+$/.test(trimmed)) return Number(trimmed)
+  // A code counts only when it is one: an unknown number is a bad filter, not a query that
+  // overflows the column (PostgreSQL refuses 07070675903511 as an integer).
+  if (/^\d+$/.test(trimmed)) return KNOWN_EVENT_CODES.has(Number(trimmed)) ? Number(trimmed) : undefined
   return EVENT_TYPE_CODES[trimmed.toLowerCase()]
 }
 
