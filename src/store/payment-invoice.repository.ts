@@ -1,5 +1,6 @@
 import type SqliteDatabase from 'better-sqlite3'
 
+import { createBatcher, type Batcher } from './batcher.js'
 import type { Store } from './create-database.js'
 import type { InvoiceTable, RecurrenceTable } from './database.js'
 import type { NewInvoice } from './invoice.repository.js'
@@ -8,8 +9,12 @@ import type { NewInvoice } from './invoice.repository.js'
  * The write of an ExecutePayment without a SessionId — an invoice and, with a RecurringModel,
  * its Draft recurrence — as the hottest path of the API: its SQL is written once here instead of
  * being built by Kysely on every request, and it is atomic in the cheapest way each database has:
- * - SQLite: one synchronous better-sqlite3 transaction of prepared statements, run while holding
- *   Kysely's connection (so it never lands inside another flow's open transaction);
+ * - SQLite: a synchronous better-sqlite3 transaction of prepared statements, run while holding
+ *   Kysely's connection (so it never lands inside another flow's open transaction). Requests
+ *   arriving in the same turn of the event loop share one transaction (group commit: the WAL
+ *   pages of the invoices table and its indexes are written once per batch, not per request);
+ *   a batch that fails is written again one request at a time (store/batcher.ts), so one bad
+ *   row cannot fail the others. Each caller hears back only after the commit of its batch;
  * - PostgreSQL: ONE named (server-side prepared) statement in autocommit — a plain INSERT, or,
  *   with a recurrence, data-modifying CTEs that take both ids from their sequences first.
  */
@@ -63,9 +68,7 @@ export async function insertPaymentInvoice(
 ): Promise<InsertedPaymentInvoice> {
   const native = store.native
   if (native.dialect === 'sqlite') {
-    const statements = sqliteStatements(native.sqlite)
-    // Holding Kysely's only connection: no other flow is between its BEGIN and COMMIT now.
-    return store.db.connection().execute(async () => statements.write(invoice, recurrence))
+    return sqliteWriter(store, native.sqlite).add({ invoice, recurrence })
   }
   if (recurrence === null) {
     const { rows } = await native.pool.query<{ id: number }>({ name: 'dawri_insert_payment_invoice', text: PG_INSERT_INVOICE, values: invoiceValues(invoice) })
@@ -99,34 +102,53 @@ const PG_INSERT_RECURRING_INVOICE = `WITH ids AS (
 )
 SELECT invoice_id, recurrence_id FROM ids`
 
-interface SqliteStatements {
-  write(invoice: NewInvoice, recurrence: NewDraftRecurrence | null): InsertedPaymentInvoice
+interface PaymentInvoiceWrite {
+  readonly invoice: NewInvoice
+  readonly recurrence: NewDraftRecurrence | null
 }
 
-const sqliteStatementsByConnection = new WeakMap<SqliteDatabase.Database, SqliteStatements>()
+/** Most requests committed together. */
+const SQLITE_MAX_BATCH = 64
+
+const sqliteWriters = new WeakMap<SqliteDatabase.Database, Batcher<PaymentInvoiceWrite, InsertedPaymentInvoice>>()
+
+function sqliteWriter(store: Store, sqlite: SqliteDatabase.Database): Batcher<PaymentInvoiceWrite, InsertedPaymentInvoice> {
+  const known = sqliteWriters.get(sqlite)
+  if (known) return known
+  const statements = sqliteStatements(sqlite)
+  // Holding Kysely's only connection: no other flow is between its BEGIN and COMMIT now.
+  const writer = createBatcher((writes: readonly PaymentInvoiceWrite[]) => store.db.connection().execute(async () => statements.write(writes)), {
+    maxBatch: SQLITE_MAX_BATCH,
+    parallel: 1,
+  })
+  sqliteWriters.set(sqlite, writer)
+  return writer
+}
+
+interface SqliteStatements {
+  /** Writes every item in one transaction; their ids in order. */
+  write(writes: readonly PaymentInvoiceWrite[]): InsertedPaymentInvoice[]
+}
 
 function sqliteStatements(sqlite: SqliteDatabase.Database): SqliteStatements {
-  const known = sqliteStatementsByConnection.get(sqlite)
-  if (known) return known
   const insertInvoice = sqlite.prepare(`INSERT INTO invoices (${INVOICE_COLUMNS.join(', ')}) VALUES (${INVOICE_COLUMNS.map(() => '?').join(', ')})`)
   const insertRecurrence = sqlite.prepare(
     `INSERT INTO recurrences (initial_invoice_id, ${RECURRENCE_COLUMNS.join(', ')}) VALUES (?, ${RECURRENCE_COLUMNS.map(() => '?').join(', ')})`,
   )
   const link = sqlite.prepare('UPDATE invoices SET recurrence_id = ?, recurrence_cycle = 0 WHERE id = ?')
-  const write = sqlite.transaction((invoice: NewInvoice, recurrence: NewDraftRecurrence | null): InsertedPaymentInvoice => {
+  const writeOne = ({ invoice, recurrence }: PaymentInvoiceWrite): InsertedPaymentInvoice => {
     const invoiceId = Number(insertInvoice.run(invoiceValues(invoice)).lastInsertRowid)
     if (recurrence === null) return { invoiceId, recurrenceId: null }
     const recurrenceId = Number(insertRecurrence.run([invoiceId, ...recurrenceValues(recurrence)]).lastInsertRowid)
     link.run(recurrenceId, invoiceId)
     return { invoiceId, recurrenceId }
-  })
-  const statements: SqliteStatements = {
-    write(invoice, recurrence) {
+  }
+  const writeAll = sqlite.transaction((writes: readonly PaymentInvoiceWrite[]) => writes.map(writeOne))
+  return {
+    write(writes) {
       // better-sqlite3 would nest this in an open transaction as a savepoint: refuse instead.
       if (sqlite.inTransaction) throw new Error('insertPaymentInvoice found the SQLite connection inside a transaction')
-      return write(invoice, recurrence)
+      return writeAll(writes)
     },
   }
-  sqliteStatementsByConnection.set(sqlite, statements)
-  return statements
 }
