@@ -1,144 +1,109 @@
 #!/usr/bin/env node
-import { parseArgs } from 'node:util'
-
-import { ConfigError, loadConfig, parseServeFlags } from '../config.js'
-import { COUNTRY_CODES, isCountryCode } from '../domain/countries.js'
-import { WEBHOOK_VERSIONS } from '../domain/merchant.js'
-import { checkMerchantUrl } from '../domain/urls.js'
-import { createMerchant } from '../services/create-merchant.js'
-import { createStore } from '../store/create-database.js'
-import { migrateToLatest } from '../store/migrate.js'
+import { ConfigError } from '../config.js'
 import { DatabaseUnavailableError } from '../store/database-errors.js'
-import { serve, StartupError } from './serve.js'
+import { UsageError, wantsHelp } from './args.js'
+import { CLOCK_COMMANDS } from './clock-commands.js'
+import { commandHelp, type Command } from './command.js'
+import { DOCTOR_COMMANDS } from './doctor.js'
+import { KEY_COMMANDS } from './key-commands.js'
+import { MERCHANT_COMMANDS } from './merchant-commands.js'
+import { RECURRING_COMMANDS } from './recurring-commands.js'
+import { StartupError } from './serve.js'
+import { SERVER_COMMANDS } from './server-commands.js'
+import { CommandFailure } from './session.js'
+import { WEBHOOK_COMMANDS } from './webhook-commands.js'
 
-const COMMANDS = {
-  serve: 'dawri serve [--port 8080] [--host 127.0.0.1] [--database URL] [--role all|api|worker]',
-  migrate: 'dawri migrate [--database URL]',
-  merchant:
-    'dawri merchant create --name NAME [--country KWT] [--recurring] [--bypass-3ds] [--authorize-capture] [--webhook-url URL] [--webhook-version v1|v2]',
-} as const
+/** Every command, in the order the help lists them. */
+const COMMANDS: readonly Command[] = [
+  ...SERVER_COMMANDS,
+  ...MERCHANT_COMMANDS,
+  ...KEY_COMMANDS,
+  ...RECURRING_COMMANDS,
+  ...WEBHOOK_COMMANDS,
+  ...CLOCK_COMMANDS,
+  ...DOCTOR_COMMANDS,
+]
 
-const USAGE = `Usage:
-  ${COMMANDS.serve}
-  ${COMMANDS.migrate}
-  ${COMMANDS.merchant}
-  dawri <command> --help
+/** Exit codes, as the help and docs/cli.md list them. */
+export const EXIT_CODES = `Exit codes:
+  0  done
+  1  the command ran but could not do it: not found, refused (e.g. cancelling a Canceled recurring
+     payment, a declined resume), a failed doctor check, a resent webhook not delivered, an
+     unexpected error
+  2  bad usage (unknown command or flag, malformed value) or a bad setting: a setting that cannot
+     be used, a database that cannot be reached, a port that cannot be bound; one line on stderr`
+
+const USAGE = `Usage: dawri <command> [flags]      (dawri <command> --help: its flags and examples)
+
+Commands:
+${COMMANDS.map((command) => `  ${command.name.padEnd(17)} ${command.summary}`).join('\n')}
+
+Every command that reads the database takes --database URL (else DATABASE_URL); listings and
+show commands print a table, or JSON with --json.
 
 Settings (environment; flags win where both exist; README, "Configuration", says what each does):
   DATABASE_URL, PORT, HOST, DAWRI_ROLE, DAWRI_MODE, DAWRI_PUBLIC_URL, DAWRI_DATA_DIR,
   DAWRI_DEMO_API_KEY, DAWRI_VAULT_KEY, DAWRI_TEST_PROCESSOR_LATENCY_MS, DAWRI_CHARGE_HOUR,
   DAWRI_WEBHOOK_RETRY_HOURS, DAWRI_WEBHOOK_TIMEOUT_MS, DAWRI_POLL_INTERVAL_MS,
   DAWRI_BILLING_LEASE_MS, DAWRI_REQUEST_TIMEOUT_MS, DAWRI_HEADERS_TIMEOUT_MS,
-  DAWRI_KEEP_ALIVE_TIMEOUT_MS, DAWRI_TRUST_PROXY, LOG_LEVEL`
+  DAWRI_KEEP_ALIVE_TIMEOUT_MS, DAWRI_TRUST_PROXY, DAWRI_METRICS_TOKEN, LOG_LEVEL
 
-/** What `dawri <command> --help` prints. */
-const COMMAND_HELP: Readonly<Record<keyof typeof COMMANDS, string>> = {
-  serve: `Usage: ${COMMANDS.serve}
+${EXIT_CODES}
 
-Runs the HTTP API and hosted pages (role api), the billing and webhook workers (role worker),
-or both (all, the default). Migrates the database first; on an empty one it creates a demo
-merchant and prints its API key.`,
-  migrate: `Usage: ${COMMANDS.migrate}
+Examples:
+  dawri serve
+  dawri merchant create --name "Coffee Club" --recurring --bypass-3ds
+  dawri recurring list --merchant 1 --status Uncompleted
+  dawri clock advance --merchant 1 --days 30
+  dawri doctor`
 
-Brings the database schema to the latest version, then exits.`,
-  merchant: `Usage: ${COMMANDS.merchant}
-
-Creates a merchant and prints one JSON object: {"MerchantId": …, "ApiKey": "…", "WebhookSecret": "…"}.
-The API key is shown once and stored only as a hash.`,
+/** The commands of a group (`merchant`, `recurring`, …), as `dawri <group> --help` lists them. */
+function groupHelp(group: string, commands: readonly Command[]): string {
+  return [
+    `Usage: dawri ${group} <${commands.map((command) => command.name.split(' ')[1]).join('|')}> [flags]`,
+    '',
+    ...commands.map((command) => `  ${command.usage}\n      ${command.summary}`),
+    '',
+    `dawri ${group} <command> --help: its flags and examples.`,
+  ].join('\n')
 }
-
-const wantsHelp = (args: readonly string[]) => args.includes('--help') || args.includes('-h')
 
 async function main(argv: readonly string[]): Promise<number> {
-  const [command, ...rest] = argv
-  if ((command === 'serve' || command === 'migrate' || command === 'merchant') && wantsHelp(rest)) {
-    process.stdout.write(`${COMMAND_HELP[command]}\n\nSettings: see \`dawri --help\`.\n`)
-    return 0
+  const [first, second, ...rest] = argv
+  if (first === undefined || first === 'help' || first === '--help' || first === '-h') {
+    process.stdout.write(`${USAGE}\n`)
+    return first === undefined ? 2 : 0
   }
-  switch (command) {
-    case 'serve':
-      await serve(loadConfig(parseServeFlags(rest)))
-      return -1 // keeps running
-    case 'migrate': {
-      const config = loadConfig(parseServeFlags(rest))
-      const store = createStore({ url: config.databaseUrl })
-      try {
-        const { applied } = await migrateToLatest(store)
-        process.stdout.write(applied.length > 0 ? `Applied: ${applied.join(', ')}\n` : 'Already up to date\n')
-      } finally {
-        await store.close()
-      }
-      return 0
-    }
-    case 'merchant':
-      return merchantCommand(rest)
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      process.stdout.write(`${USAGE}\n`)
-      return command === undefined ? 2 : 0
-    default:
-      throw new ConfigError(`Unknown command "${command}"`)
+  const single = COMMANDS.find((command) => command.name === first)
+  if (single) {
+    const args = argv.slice(1)
+    if (wantsHelp(args)) return help(commandHelp(single))
+    return run(single, args)
+  }
+  const group = COMMANDS.filter((command) => command.name.startsWith(`${first} `))
+  if (group.length === 0) throw new UsageError(`Unknown command "${first}" (see \`dawri --help\`)`)
+  const command = group.find((candidate) => candidate.name === `${first} ${second ?? ''}`)
+  if (!command) {
+    if (second === undefined || second === '--help' || second === '-h') return help(groupHelp(first, group), second === undefined ? 2 : 0)
+    throw new UsageError(`Unknown command "${first} ${second}" (see \`dawri ${first} --help\`)`)
+  }
+  if (wantsHelp(rest)) return help(commandHelp(command))
+  return run(command, rest)
+}
+
+/** Runs a command; a usage error points to that command's help. */
+async function run(command: Command, args: readonly string[]): Promise<number> {
+  try {
+    return await command.run(args)
+  } catch (error) {
+    if (error instanceof UsageError) throw new UsageError(`${error.message} (see \`dawri ${command.name} --help\`)`)
+    throw error
   }
 }
 
-async function merchantCommand(args: readonly string[]): Promise<number> {
-  const [sub, ...rest] = args
-  if (sub !== 'create') throw new ConfigError(`Unknown merchant command "${sub ?? ''}": use merchant create`)
-  let values
-  try {
-    values = parseArgs({
-      args: [...rest],
-      options: {
-        name: { type: 'string' },
-        country: { type: 'string', default: 'KWT' },
-        recurring: { type: 'boolean', default: false },
-        'bypass-3ds': { type: 'boolean', default: false },
-        'authorize-capture': { type: 'boolean', default: false },
-        'webhook-url': { type: 'string' },
-        'webhook-version': { type: 'string', default: 'v2' },
-        database: { type: 'string' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values
-  } catch (error) {
-    throw new ConfigError(error instanceof Error ? error.message : String(error))
-  }
-  const name = values.name?.trim()
-  if (!name) throw new ConfigError('--name is required')
-  const country = values.country.toUpperCase()
-  if (!isCountryCode(country)) throw new ConfigError(`--country must be one of ${COUNTRY_CODES.join(', ')}`)
-  const version = values['webhook-version']
-  if (version !== 'v1' && version !== 'v2') throw new ConfigError(`--webhook-version must be one of ${WEBHOOK_VERSIONS.join(', ')}`)
-  const config = loadConfig({ database: values.database })
-  const webhookUrl = values['webhook-url']
-  if (webhookUrl !== undefined) {
-    const problem = checkMerchantUrl('--webhook-url', webhookUrl, {
-      forbidLocalhost: config.mode === 'production',
-      requireHttps: config.mode === 'production',
-    })
-    if (problem) throw new ConfigError(problem)
-  }
-  const store = createStore({ url: config.databaseUrl })
-  try {
-    await migrateToLatest(store)
-    const { merchant, apiKey } = await createMerchant(store, {
-      name,
-      country,
-      recurringEnabled: values.recurring,
-      bypass3dsEnabled: values['bypass-3ds'],
-      authorizeCaptureEnabled: values['authorize-capture'],
-      webhookUrl: webhookUrl ?? null,
-      webhookVersion: version,
-      now: Date.now(),
-    })
-    process.stdout.write(`${JSON.stringify({ MerchantId: merchant.id, ApiKey: apiKey, WebhookSecret: merchant.webhookSecret })}\n`)
-  } finally {
-    await store.close()
-  }
-  return 0
+function help(text: string, code = 0): number {
+  ;(code === 0 ? process.stdout : process.stderr).write(`${text}\n`)
+  return code
 }
 
 main(process.argv.slice(2)).then(
@@ -147,11 +112,14 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     if (error instanceof ConfigError) {
-      process.stderr.write(`dawri: ${error.message}\n\n${USAGE}\n`)
+      process.stderr.write(`dawri: ${error.message}\n`)
       process.exitCode = 2
     } else if (error instanceof StartupError || error instanceof DatabaseUnavailableError) {
       process.stderr.write(`dawri: ${error.message}\n`)
       process.exitCode = 2
+    } else if (error instanceof CommandFailure) {
+      process.stderr.write(`dawri: ${error.message}\n`)
+      process.exitCode = 1
     } else {
       process.stderr.write(`dawri: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
       process.exitCode = 1

@@ -168,7 +168,10 @@ export async function updateMerchantSettings(db: Executor, merchantId: number, c
     ...(change.bypass3dsEnabled === undefined ? {} : { bypass_3ds_enabled: change.bypass3dsEnabled ? 1 : 0 }),
     ...(change.authorizeCaptureEnabled === undefined ? {} : { authorize_capture_enabled: change.authorizeCaptureEnabled ? 1 : 0 }),
   }
-  if (Object.keys(set).length > 0) await db.updateTable('merchants').set(set).where('id', '=', merchantId).execute()
+  if (Object.keys(set).length > 0) {
+    await db.updateTable('merchants').set(set).where('id', '=', merchantId).execute()
+    signalMerchantsChanged()
+  }
   return findMerchantById(db, merchantId)
 }
 

@@ -169,7 +169,7 @@ describe('dawri help', () => {
       [['serve', '--help'], 'Usage: dawri serve'],
       [['migrate', '--help'], 'Usage: dawri migrate'],
       [['merchant', 'create', '--help'], 'Usage: dawri merchant create --name NAME'],
-      [['merchant', '-h'], 'Usage: dawri merchant create'],
+      [['merchant', '-h'], 'dawri merchant create --name NAME'],
     ] as const) {
       const result = runCli([...args])
       expect(result.status, args.join(' ')).toBe(0)
