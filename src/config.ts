@@ -57,6 +57,8 @@ export interface Config {
    * CIDR ranges or `loopback`/`linklocal`/`uniquelocal`. Empty (the default): none count.
    */
   readonly trustProxy: readonly string[]
+  /** Bearer token /metrics requires; undefined (the default): /metrics answers without one. */
+  readonly metricsToken: string | undefined
 }
 
 /** A setting that cannot be used; start-up stops with exit code 2 and this message. */
@@ -146,6 +148,10 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Con
   if (demoApiKey !== undefined && !/^[\x21-\x7e]{16,512}$/.test(demoApiKey)) {
     throw new ConfigError('DAWRI_DEMO_API_KEY must be 16 to 512 printable characters without spaces')
   }
+  const metricsToken = envValue(env, 'DAWRI_METRICS_TOKEN')
+  if (metricsToken !== undefined && !/^[\x21-\x7e]{16,512}$/.test(metricsToken)) {
+    throw new ConfigError('DAWRI_METRICS_TOKEN must be 16 to 512 printable characters without spaces')
+  }
   return Object.freeze({
     mode,
     role,
@@ -168,6 +174,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Con
     headersTimeoutMs: readInteger('DAWRI_HEADERS_TIMEOUT_MS', env.DAWRI_HEADERS_TIMEOUT_MS, 10_000, 1000, 600_000),
     keepAliveTimeoutMs: readInteger('DAWRI_KEEP_ALIVE_TIMEOUT_MS', env.DAWRI_KEEP_ALIVE_TIMEOUT_MS, 5_000, 1000, 600_000),
     trustProxy: Object.freeze(readTrustProxy(env.DAWRI_TRUST_PROXY)),
+    metricsToken,
   })
 }
 

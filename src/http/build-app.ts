@@ -10,6 +10,7 @@ import { installErrorHandler } from './api/error-handler.js'
 import { installIdempotencyRecorder, makeIdempotencyHook } from './api/idempotency.js'
 import { registerPaymentRoutes } from './api/routes.js'
 import { loggerOptions } from './logger.js'
+import { installRequestTelemetry, registerOperationsRoutes, requestIdOf } from './observability.js'
 import { registerLandingPage } from './pages/landing.js'
 
 /** Largest accepted request body: 1 MiB, then 413. */
@@ -24,6 +25,10 @@ export interface BuildAppOptions {
   readonly extraRoutes?: ReadonlyArray<(app: FastifyInstance, deps: Deps) => void | Promise<void>>
   /** Serve /openapi.json and /swagger. Default is true. */
   readonly documentation?: boolean
+  /** Serve only /health, /ready and /metrics (the worker role). Default is false. */
+  readonly operationsOnly?: boolean
+  /** This process runs the billing loop, so /ready waits for its heartbeat. Default is false. */
+  readonly billingHeartbeat?: boolean
 }
 
 /** Builds the HTTP application; it does not listen (the caller decides where). */
@@ -31,8 +36,9 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: BODY_LIMIT,
-    // Per-request lines would dominate the log at billing volumes; errors are logged anyway.
+    // Fastify's two lines per request are replaced by one compact line (observability.ts).
     logController: new LogController({ disableRequestLogging: true }),
+    genReqId: requestIdOf,
     // Some clients post to /v2/getPaymentStatus.
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
     // Forwarded headers count only from the proxies the operator named (DAWRI_TRUST_PROXY).
@@ -54,6 +60,9 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
   })
 
   installErrorHandler(app)
+  installRequestTelemetry(app, deps)
+  registerOperationsRoutes(app, deps, { billingHeartbeat: options.billingHeartbeat ?? false })
+  if (options.operationsOnly === true) return app
   installJsonParsing(app)
   installIdempotencyRecorder(app, deps)
   app.decorateRequest('merchant', null)
@@ -78,7 +87,6 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
     app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   }
 
-  app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }))
   registerLandingPage(app, deps, { documentation: options.documentation !== false })
 
   await withMerchantAuth(app, deps, (v2) => registerPaymentRoutes(v2, deps))

@@ -210,6 +210,18 @@ describe('architecture', () => {
     expect(offences, 'src/store/ imports from src/ outside store/ and domain/').toEqual([])
   })
 
+  it('keeps sdk/ self-contained: it imports only sdk/ and node:crypto (it ships as dawri/sdk)', () => {
+    const offences: string[] = []
+    for (const file of filesUnder('src/sdk')) {
+      for (const ref of parse(file).imports) {
+        if (ref.target !== undefined ? !isUnder(ref.target, 'src/sdk') : ref.specifier !== 'node:crypto') {
+          offences.push(`${describeImport(ref)}: outside src/sdk/ (the SDK may use only itself, fetch and node:crypto)`)
+        }
+      }
+    }
+    expect(offences, 'src/sdk/ imports outside sdk/').toEqual([])
+  })
+
   it('builds SQL only in store/: no Kysely builder calls or sql`…` templates elsewhere in src/', () => {
     const offences: string[] = []
     for (const file of srcFiles) {
