@@ -268,13 +268,19 @@ export function readInvoiceFields(reader: FieldReader, rules: ExecutePaymentRule
   }
 }
 
+/** Longest CustomerMobile in characters (reference §2.2), prefix and suffix included. */
+export const MAX_MOBILE_LENGTH = 11
+
+/** The one error of a CustomerMobile outside {@link MAX_MOBILE_LENGTH} or the documented pattern. */
+export const CUSTOMER_MOBILE_RULE = `CustomerMobile must be 3 to ${MAX_MOBILE_LENGTH} digits (the number without its country code, which goes in MobileCountryCode)`
+
 function readMobile(reader: FieldReader): string | undefined {
   const mobile = reader.string('CustomerMobile')
   if (mobile === undefined) return undefined
-  // Reference §2.2: ASCII only, at most 11 characters, and the documented pattern.
+  // Reference §2.2: ASCII only, at most 11 characters, and the documented pattern. The pattern
+  // alone allows 14 digits, but the length cap stops at 11, so both failures read as one rule.
   if (!/^[\x20-\x7e]*$/.test(mobile)) return reader.fail('CustomerMobile', 'CustomerMobile must contain only ASCII characters')
-  if (mobile.length > 11) return reader.fail('CustomerMobile', 'CustomerMobile must not be longer than 11 characters')
-  if (!MOBILE_PATTERN.test(mobile)) return reader.fail('CustomerMobile', 'CustomerMobile must be 3 to 14 digits')
+  if (mobile.length > MAX_MOBILE_LENGTH || !MOBILE_PATTERN.test(mobile)) return reader.fail('CustomerMobile', CUSTOMER_MOBILE_RULE)
   return mobile
 }
 

@@ -1,5 +1,6 @@
 import { AppError } from './errors.js'
 import {
+  compareLocalDates,
   cycleDate,
   dueInstant,
   retryDate,
@@ -125,6 +126,24 @@ export function cancel(current: RecurrenceProgress): RecurrenceProgress {
 /** The date shown as `NextPayDate`: the date of `nextCycle` (cycle 1 for a Draft). */
 export function nextPayDate(schedule: RecurrenceSchedule, progress: RecurrenceProgress): LocalDate {
   return cycleDate(schedule.anchorDate, schedule.type, schedule.intervalDays, progress.nextCycle)
+}
+
+/**
+ * The `NextPayDate` every surface shows — GetRecurringPayment and both webhook versions — by one
+ * rule, given the merchant's local date `today`:
+ * - Active: the date of the next automatic attempt (the due cycle, or the day of its next
+ *   retry), never before `today`: an overdue cycle (caught up after a Resume or downtime) is
+ *   charged by the next billing run, so it shows today.
+ * - Draft, Uncompleted, Completed, Canceled (nothing is charged on its own): the date of the
+ *   cycle the schedule would charge next — the blocked cycle while Uncompleted (reference
+ *   RECUR2137), the cycle after the last charge once Completed or Canceled (the reference's
+ *   GetRecurringPayment and webhook samples carry a NextPayDate in those statuses too).
+ */
+export function shownNextPayDate(schedule: RecurrenceSchedule, progress: RecurrenceProgress, today: LocalDate): LocalDate {
+  const cycle = nextPayDate(schedule, progress)
+  if (progress.status !== 'Active') return cycle
+  const attempt = retryDate(cycle, progress.failedAttempts)
+  return compareLocalDates(attempt, today) < 0 ? today : attempt
 }
 
 /**

@@ -3,6 +3,7 @@ import { merchantNow, type Merchant } from '../domain/merchant.js'
 import { fromRecurringId } from '../domain/public-ids.js'
 import { cancel, cancelRefusal } from '../domain/recurrence.js'
 import { announceRecurringUpdate } from '../charging/recurring-events.js'
+import { UNKNOWN_RECURRING_ID } from './get-recurring-payment.js'
 import { lockRecurrence, recurrenceRowToProgress, setRecurrenceStatus, type RecurrenceRow } from '../store/recurrence.repository.js'
 import type { Executor } from '../store/database.js'
 import type { Deps } from '../deps.js'
@@ -12,7 +13,7 @@ export const CANCEL_SUCCESS_MESSAGE = 'Canceled successfully'
 
 /** The error of an unknown, malformed or other merchant's RecurringId (reference §5.2 recommendation). */
 export function unknownRecurringIdError(): AppError {
-  return validationError([{ Name: 'RecurringId', Error: 'No recurring payment matches this RecurringId' }], false)
+  return validationError([{ Name: 'RecurringId', Error: UNKNOWN_RECURRING_ID }], false)
 }
 
 /**

@@ -3,11 +3,11 @@ import { validationError, type FieldError } from '../domain/errors.js'
 import { FieldReader } from '../domain/field-reader.js'
 import type { InvoiceStatus } from '../domain/invoice.js'
 import { formatLocalIso } from '../domain/local-time.js'
-import type { Merchant } from '../domain/merchant.js'
+import { merchantNow, type Merchant } from '../domain/merchant.js'
 import { minorToMajorNumber } from '../domain/money.js'
 import { fromRecurringId, toInvoiceId, toRecurringId } from '../domain/public-ids.js'
-import { nextPayDate, RECURRENCE_STATUSES, type RecurrenceStatus } from '../domain/recurrence.js'
-import { formatLocalDate } from '../domain/schedule.js'
+import { RECURRENCE_STATUSES, shownNextPayDate, type RecurrenceStatus } from '../domain/recurrence.js'
+import { formatLocalDate, localDateOf, type LocalDate } from '../domain/schedule.js'
 import type { Executor } from '../store/database.js'
 import {
   recurrenceRowToProgress,
@@ -21,6 +21,9 @@ import {
   type RecurrenceFilter,
 } from '../store/recurring-payment.repository.js'
 import type { Deps } from '../deps.js'
+
+/** The error of a RecurringId that is unknown, malformed or another merchant's (every recurring route). */
+export const UNKNOWN_RECURRING_ID = 'No recurring payment matches this RecurringId'
 
 /** Largest `PageSize`; without one, everything is returned (streamed), as MyFatoorah does. */
 export const MAX_PAGE_SIZE = 1000
@@ -65,13 +68,15 @@ export interface RecurringPaymentView {
 /**
  * Reads the query (and body, for clients that POST) case-insensitively: `recurringId`,
  * `RecurringStatus`, `PageNumber` (default 1, needs PageSize) and `PageSize` (1..1000).
- * A malformed RecurringId is a 400; a well-formed one that is not this merchant's matches none.
+ * A RecurringId that is not this merchant's (malformed, unknown, another's) is resolved to null,
+ * which {@link getRecurringPayment} answers with the unknown-id 400.
  */
 export function parseRecurringPaymentQuery(query: unknown, body: unknown, deps: Pick<Deps, 'ids'>): RecurringPaymentQuery {
   const merged = { ...asObject(body), ...asObject(query) }
   const errors: FieldError[] = []
   const reader = new FieldReader(merged, errors)
-  const recurringId = reader.string('RecurringId', { max: 40, pattern: /^\s*RECUR\d{1,10}\s*$/i, patternMessage: 'RecurringId must look like RECUR123' })
+  // Any text: one that cannot be ours gets the unknown-id error, as Cancel and Resume give it.
+  const recurringId = reader.string('RecurringId')
   const status = reader.choice('RecurringStatus', RECURRENCE_STATUSES)
   const pageSize = reader.integer('PageSize', { min: 1, max: MAX_PAGE_SIZE })
   const pageNumber = reader.integer('PageNumber', { min: 1, max: 10_000_000 })
@@ -86,15 +91,29 @@ export function parseRecurringPaymentQuery(query: unknown, body: unknown, deps: 
   }
 }
 
-/** GetRecurringPayment for one page (or the filtered whole, when small enough to hold). */
+/**
+ * GetRecurringPayment for one page (or the filtered whole, when small enough to hold). A
+ * `recurringId` names one recurring payment, so an unknown one (or another merchant's) is the
+ * same 400 as Cancel and Resume give, with `Data: null`; the other filters only narrow a list,
+ * and a known id that they exclude answers an empty list.
+ */
 export async function getRecurringPayment(
   deps: Deps,
   merchant: Merchant,
   query: RecurringPaymentQuery,
 ): Promise<{ RecurringPayment: RecurringPaymentView[] }> {
+  if (query.recurrenceId !== undefined && !(await recurrenceExists(deps, merchant, query.recurrenceId))) {
+    throw validationError([{ Name: 'RecurringId', Error: UNKNOWN_RECURRING_ID }])
+  }
   const all: RecurringPaymentView[] = []
   for await (const chunk of streamRecurringPayments(deps, merchant, query)) all.push(...chunk)
   return { RecurringPayment: all }
+}
+
+async function recurrenceExists(deps: Deps, merchant: Merchant, recurrenceId: number | null): Promise<boolean> {
+  if (recurrenceId === null) return false
+  const rows = await listRecurrencesPage(deps.store.db, { merchantId: merchant.id, recurrenceId }, { limit: 1, offset: 0 })
+  return rows.length > 0
 }
 
 /**
@@ -153,7 +172,9 @@ async function viewsOf(
     })
     byRecurrence.set(invoice.recurrence_id, list)
   }
-  return rows.map((row) => recurringPaymentView(row, byRecurrence.get(row.id) ?? null, merchant, deps))
+  // The merchant's date (its sandbox clock included), read once per chunk.
+  const today = localDateOf(merchantNow(deps.clock.now(), merchant), merchant.timeZone)
+  return rows.map((row) => recurringPaymentView(row, byRecurrence.get(row.id) ?? null, merchant, deps, today))
 }
 
 /** One recurrence as GetRecurringPayment prints it: local times without offset, PascalCase statuses. */
@@ -162,6 +183,7 @@ export function recurringPaymentView(
   invoices: RecurringInvoiceView[] | null,
   merchant: Pick<Merchant, 'timeZone'>,
   deps: Pick<Deps, 'ids' | 'config'>,
+  today: LocalDate,
 ): RecurringPaymentView {
   const schedule = recurrenceRowToSchedule(row, merchant.timeZone, deps.config.chargeHour)
   const progress = recurrenceRowToProgress(row)
@@ -176,8 +198,8 @@ export function recurringPaymentView(
     ExecutedTimes: row.executed_times,
     // Reference §5.1: equals CreationDate until the first automatic charge.
     LastPayDate: formatLocalIso(row.last_pay_at ?? row.created_at, merchant.timeZone),
-    // The date of the cycle to charge next (the failed one while retrying or Uncompleted), at midnight.
-    NextPayDate: `${formatLocalDate(nextPayDate(schedule, progress))}T00:00:00`,
+    // At local midnight; the same rule as the webhooks (docs/recurring.md, "NextPayDate").
+    NextPayDate: `${formatLocalDate(shownNextPayDate(schedule, progress, today))}T00:00:00`,
     IsActive: progress.status === 'Active',
     RecurringInvoices: invoices && invoices.length > 0 ? invoices : null,
   }

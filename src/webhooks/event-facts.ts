@@ -3,8 +3,8 @@ import { getCountry, isCountryCode } from '../domain/countries.js'
 import { isCurrencyCode, type CurrencyCode } from '../domain/currencies.js'
 import { AppError } from '../domain/errors.js'
 import { INVOICE_STATUSES, invoiceReference, trackIdOf, type InvoiceStatus, type TransactionStatus } from '../domain/invoice.js'
-import { isFinalStatus, nextPayDate } from '../domain/recurrence.js'
-import { midnightInstant } from '../domain/schedule.js'
+import { shownNextPayDate } from '../domain/recurrence.js'
+import { localDateOf, midnightInstant } from '../domain/schedule.js'
 import { findPaymentMethod, serviceChargeMinor } from '../domain/payment-methods.js'
 import { toInvoiceId, toPaymentId, toRecurringId, toRefundId, type PublicIdKeys } from '../domain/public-ids.js'
 import { refundReference, WEBHOOK_REFUND_STATUS } from '../domain/refund.js'
@@ -80,13 +80,15 @@ export type EventSource =
  * Loads the facts of many events with one query per table (transactions with their cards,
  * recurrences, invoices, merchants, sessions) however many events there are, so that a batch
  * of billing outcomes costs a handful of round trips instead of a dozen per charge.
- * Reads through `db`, so inside a transaction the events see its uncommitted changes.
+ * Reads through `db`, so inside a transaction the events see its uncommitted changes. `now` is
+ * the merchant's clock when the events happen (their NextPayDate is never before its date).
  */
 export async function loadEventSources(
   db: Executor,
   ids: PublicIdKeys,
   chargeHour: number,
   subjects: readonly EventSubject[],
+  now: number,
 ): Promise<EventSource[]> {
   const refundRows = await findRefundsByIds(db, subjects.flatMap((s) => (s.kind === 'refund' ? [s.refundId] : [])))
   const refunds = new Map(refundRows.map((row) => [row.id, row]))
@@ -132,7 +134,7 @@ export async function loadEventSources(
     return {
       kind: 'recurring',
       source: {
-        facts: { recurring: recurringFacts(recurrence, merchant, chargeHour, ids), payment: payment?.facts ?? null },
+        facts: { recurring: recurringFacts(recurrence, merchant, chargeHour, ids, now), payment: payment?.facts ?? null },
         recurrence,
         initialInvoice,
         paymentInvoice: payment?.invoice ?? null,
@@ -244,16 +246,15 @@ function recurringFacts(
   merchant: MerchantRow,
   chargeHour: number,
   ids: PublicIdKeys,
+  now: number,
 ): RecurringFacts['recurring'] {
   if (!isCountryCode(merchant.country)) throw new AppError('INTERNAL', `Merchant ${merchant.id} has an unknown country`)
   const timeZone = getCountry(merchant.country).timeZone
   // Throws on a status outside the domain's RECURRENCE_STATUSES.
   const progress = recurrenceRowToProgress(recurrence)
-  // Nothing is scheduled once Completed or Canceled; otherwise the date of the cycle charged
-  // next, as a local midnight (GetRecurringPayment's NextPayDate, reference §6.2).
-  const next = isFinalStatus(progress.status)
-    ? null
-    : midnightInstant(nextPayDate(recurrenceRowToSchedule(recurrence, timeZone, chargeHour), progress), timeZone)
+  // GetRecurringPayment's NextPayDate, by the same rule and the same clock, as a local midnight.
+  const schedule = recurrenceRowToSchedule(recurrence, timeZone, chargeHour)
+  const next = midnightInstant(shownNextPayDate(schedule, progress, localDateOf(now, timeZone)), timeZone)
   return {
     id: toRecurringId(recurrence.id, ids),
     status: progress.status,

@@ -124,7 +124,7 @@ export async function enqueueEvents(
   now: number,
 ): Promise<void> {
   if (subjects.length === 0) return
-  const sources = await loadEventSources(trx, deps.ids, deps.config.chargeHour, subjects)
+  const sources = await loadEventSources(trx, deps.ids, deps.config.chargeHour, subjects, now)
   const events = sources.map((source) => newEvent(deps, source, now))
   // The body carries its own reference (v2 Event.Reference), known once the row exists, so
   // rows go in first and get their body next: one insert and one update per 500 events.

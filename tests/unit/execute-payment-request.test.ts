@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 
 import type { FieldError } from '../../src/domain/errors.js'
 import {
+  CUSTOMER_MOBILE_RULE,
   parseExecutePaymentRequest,
   type ExecutePaymentCommand,
   type ExecutePaymentRules,
@@ -329,8 +330,9 @@ describe('ExecutePayment: customer fields', () => {
   })
 
   it('CustomerMobile must have at most 11 characters', () => {
-    expectOnly({ ...BASE, CustomerMobile: '123456789012' }, 'CustomerMobile', 'CustomerMobile must not be longer than 11 characters')
-    expectOnly({ ...BASE, CustomerMobile: '+9655551234' + '5' }, 'CustomerMobile', /longer than 11/)
+    expectOnly({ ...BASE, CustomerMobile: '123456789012' }, 'CustomerMobile', CUSTOMER_MOBILE_RULE)
+    expectOnly({ ...BASE, CustomerMobile: '1234567890123' }, 'CustomerMobile', 'CustomerMobile must be 3 to 11 digits (the number without its country code, which goes in MobileCountryCode)')
+    expectOnly({ ...BASE, CustomerMobile: '+9655551234' + '5' }, 'CustomerMobile', CUSTOMER_MOBILE_RULE)
     expect(accept({ ...BASE, CustomerMobile: '12345678901' }).customerMobile).toBe('12345678901')
   })
 
@@ -339,7 +341,7 @@ describe('ExecutePayment: customer fields', () => {
       expect(accept({ ...BASE, CustomerMobile: mobile }).customerMobile, String(mobile)).toBe(String(mobile))
     }
     for (const mobile of ['12', '5551-2345', '555 12345', '+', '#123', '123#4', '++123', 'abc', '+-123', '1.5']) {
-      expectOnly({ ...BASE, CustomerMobile: mobile }, 'CustomerMobile', 'CustomerMobile must be 3 to 14 digits')
+      expectOnly({ ...BASE, CustomerMobile: mobile }, 'CustomerMobile', CUSTOMER_MOBILE_RULE)
     }
   })
 

@@ -15,6 +15,7 @@ import {
   nextPayDate,
   RECURRENCE_STATUSES,
   RECURRENCE_TRANSITIONS,
+  shownNextPayDate,
   type AttemptOutcome,
   type RecurrenceProgress,
   type RecurrenceSchedule,
@@ -119,6 +120,19 @@ describe('NextPayDate and attempt instants', () => {
     // RECUR2137 (reference §5.1): Uncompleted after 2 executions, NextPayDate 2021-04-16.
     const stuck = progress({ status: 'Uncompleted', nextCycle: 3, executedTimes: 2, failedAttempts: 4 })
     expect(formatLocalDate(nextPayDate(s, stuck))).toBe('2021-04-16')
+  })
+
+  it('shows one NextPayDate everywhere: Active never before today, the schedule’s next cycle otherwise', () => {
+    const s = schedule()
+    const shown = (p: RecurrenceProgress, today: string) => formatLocalDate(shownNextPayDate(s, p, parseLocalDate(today)))
+    // Active: the due cycle (Feb 28), the day of its next retry, or today once it is overdue.
+    expect(shown(progress(), '2026-02-01')).toBe('2026-02-28')
+    expect(shown(progress({ failedAttempts: 2 }), '2026-02-28')).toBe('2026-03-02')
+    expect(shown(progress({ nextCycle: 2 }), '2026-05-10')).toBe('2026-05-10')
+    // Nothing runs on its own: the cycle the schedule would charge next, past or not.
+    for (const status of ['Draft', 'Uncompleted', 'Completed', 'Canceled'] as const) {
+      expect(shown(progress({ status, nextCycle: 2, failedAttempts: 1 }), '2026-05-10'), status).toBe('2026-03-31')
+    }
   })
 
   it('is due at the charge hour of the cycle date, then once a day per failed attempt', () => {

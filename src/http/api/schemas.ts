@@ -4,6 +4,8 @@
  * numeric strings, which JSON Schema cannot express (reference §2.2 note).
  */
 
+import { CUSTOMER_MOBILE_RULE, MAX_MOBILE_LENGTH } from '../../domain/execute-payment-request.js'
+
 const fieldError = {
   type: 'object',
   properties: { Name: { type: 'string' }, Error: { type: 'string' } },
@@ -53,7 +55,13 @@ export const EXECUTE_PAYMENT_BODY = {
     CustomerName: { type: 'string', maxLength: 100 },
     DisplayCurrencyIso: { type: 'string', enum: ['KWD', 'SAR', 'BHD', 'AED', 'QAR', 'OMR', 'JOD', 'EGP'] },
     MobileCountryCode: { type: 'string' },
-    CustomerMobile: { type: 'string', maxLength: 11 },
+    CustomerMobile: {
+      type: 'string',
+      maxLength: MAX_MOBILE_LENGTH,
+      pattern: '^(?:\\+|00|\\*)?[0-9]{3,14}#?$',
+      description: `${CUSTOMER_MOBILE_RULE}. ASCII; a leading +, 00 or * and a trailing # are allowed within the ${MAX_MOBILE_LENGTH} characters`,
+      example: '55512345',
+    },
     CustomerEmail: { type: 'string' },
     CallBackUrl: { type: 'string', maxLength: 254 },
     ErrorUrl: { type: 'string', maxLength: 254 },
