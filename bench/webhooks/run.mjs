@@ -141,7 +141,7 @@ async function runOne(dialect, latencyMs, merchantCount, events) {
     const dataDir = mkdtempSync(join(os.tmpdir(), 'dawri-bench-worker-'))
     const started = performance.now()
     const profile = flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${flags.profile}`] : []
-    worker = spawn(process.execPath, [...profile, join(DIST, 'cli/main.js'), 'serve', '--role', 'worker', '--database', database.url], {
+    worker = spawn(process.execPath, [...profile, join(DIST, 'cli/main.js'), 'serve', '--role', 'worker', '--port', '0', '--database', database.url], {
       env: { ...process.env, DAWRI_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'ignore', 'inherit'],
     })

@@ -9,6 +9,7 @@ import { TestProcessor } from '../processor/test-processor.js'
 import type { Deps } from '../deps.js'
 import { createStore } from '../store/create-database.js'
 import { ensureSetting, migrateToLatest } from '../store/migrate.js'
+import { createPrometheusTelemetry } from '../telemetry/prometheus-telemetry.js'
 
 /** Options for {@link openRuntime}. */
 export interface OpenRuntimeOptions {
@@ -33,7 +34,9 @@ export async function openRuntime(config: Config, options: OpenRuntimeOptions = 
       latencyMs: config.testProcessorLatencyMs,
       parallelWrites: store.adapter.parallelWrites,
     })
-    return { config, store, ids: makePublicIdKeys(idKey), clock: options.clock ?? systemClock, logger, processor, vault }
+    const clock = options.clock ?? systemClock
+    const telemetry = createPrometheusTelemetry({ store, clock, logger })
+    return { config, store, ids: makePublicIdKeys(idKey), clock, logger, processor, vault, telemetry }
   } catch (error) {
     await store.close()
     throw error

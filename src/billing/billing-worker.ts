@@ -27,7 +27,10 @@ export async function runBillingRound(deps: Deps, options: BillingRoundOptions =
       now: merchantNow(deps.clock.now(), merchant),
     })
     addCounts(total, counts)
+    // /ready of a worker needs a recent beat; a long round beats once per merchant.
+    deps.telemetry.billingHeartbeat()
   }
+  deps.telemetry.billingHeartbeat()
   return total
 }
 

@@ -36,7 +36,7 @@ export async function claimAttempts(
   which: 'due' | 'open',
   options: ClaimOptions,
 ): Promise<RenewalAttempt[]> {
-  return deps.store.db.transaction().execute(async (trx) => {
+  const attempts = await deps.store.db.transaction().execute(async (trx) => {
     const rows = await claimRecurrences(trx, deps.store.adapter, which === 'due' ? { kind: 'due', now: options.now } : { kind: 'with-open-attempts' }, {
       merchantId: merchant.id,
       realNow: options.realNow,
@@ -46,4 +46,7 @@ export async function claimAttempts(
     })
     return openRenewalAttempts(trx, deps, rows, which === 'due' ? 'automatic' : 'reopen', options.now)
   })
+  // An attempt found open was left by a worker whose lease ran out: this one takes it over.
+  for (const attempt of attempts) if (attempt.reopened) deps.telemetry.attemptLeaseExpired()
+  return attempts
 }

@@ -18,6 +18,7 @@ import { findTransaction, findTransactionById, listTransactions, settleAuthorize
 import { enqueuePaymentStatusChanged } from '../webhooks/outbox.js'
 import { sendAttemptAuthorizationUpdate } from './processor-call.js'
 import { lockTargetInvoice, type PaymentTarget } from './payment-target.js'
+import { reportChargeError, reportChargeOutcome } from './report-charge.js'
 
 /**
  * Capture and release of authorised payments (ExecutePayment with AutoCapture false, then
@@ -92,6 +93,7 @@ export async function updateAuthorization(deps: Deps, order: AuthorizationUpdate
     const now = merchantNow(deps.clock.now(), order.merchant)
     const result = await sendUpdate(deps, attempt, update, step.transaction, now, { askFirst: false })
     if (result.status === 'unknown') {
+      reportChargeError(deps, update.operation)
       deps.logger.warn({ attemptId: attempt.id, operation: update.operation }, 'no answer to a capture or release; left open for the recovery pass')
       return { kind: 'sent', result, update, invoice, transaction: step.transaction }
     }
@@ -201,8 +203,10 @@ export interface RecordAuthorizationUpdateOptions {
  */
 export async function recordAuthorizationUpdateOutcome(deps: Deps, options: RecordAuthorizationUpdateOptions): Promise<TransactionRow> {
   const { merchantId, attemptId, update, result, now } = options
-  return deps.store.db.transaction().execute(async (trx) => {
-    if ((await resolveAttempts(trx, [{ attemptId, result }], now)) === 1 && result.status === 'approved') {
+  let recorded = false
+  const transaction = await deps.store.db.transaction().execute(async (trx) => {
+    recorded = (await resolveAttempts(trx, [{ attemptId, result }], now)) === 1
+    if (recorded && result.status === 'approved') {
       const settled = await settleAuthorizedTransaction(trx, update.transaction_id, { operation: update.operation, capturedMinor: update.amount_minor }, now)
       if (!settled) throw new Error(`Transaction ${update.transaction_id} of open ${update.operation} attempt ${attemptId} was not Authorize`)
       if (update.operation === 'capture' && (await markInvoicesPaid(trx, [update.invoice_id], now)) !== 1) {
@@ -210,10 +214,12 @@ export async function recordAuthorizationUpdateOutcome(deps: Deps, options: Reco
       }
       await enqueuePaymentStatusChanged(trx, deps, { transactionId: update.transaction_id, now })
     }
-    const transaction = await findTransaction(trx, merchantId, update.transaction_id)
-    if (!transaction) throw new Error(`Transaction ${update.transaction_id} of attempt ${attemptId} is missing`)
-    return transaction
+    const found = await findTransaction(trx, merchantId, update.transaction_id)
+    if (!found) throw new Error(`Transaction ${update.transaction_id} of attempt ${attemptId} is missing`)
+    return found
   })
+  if (recorded) reportChargeOutcome(deps, { kind: update.operation, attemptId, merchantId, result })
+  return transaction
 }
 
 /**
@@ -223,6 +229,7 @@ export async function recordAuthorizationUpdateOutcome(deps: Deps, options: Reco
  * answer even then, or an error); the next pass tries again.
  */
 export async function recoverAuthorizationUpdateAttempt(deps: Deps, attempt: ChargeAttemptRow): Promise<boolean> {
+  deps.telemetry.attemptLeaseExpired()
   try {
     const update = await findAuthorizationUpdateOfAttempt(deps.store.db, attempt.id)
     const merchant = await findMerchantById(deps.store.db, attempt.merchant_id)
@@ -232,6 +239,7 @@ export async function recoverAuthorizationUpdateAttempt(deps: Deps, attempt: Cha
     const result = await sendUpdate(deps, attempt, update, transaction, now, { askFirst: true })
     if (result.status === 'unknown') return false
     const recorded = await recordAuthorizationUpdateOutcome(deps, { merchantId: merchant.id, attemptId: attempt.id, update, result, now })
+    deps.telemetry.attemptRecovered()
     deps.logger.warn({ attemptId: attempt.id, operation: update.operation, outcome: result.status, status: recorded.status }, 'recovered a capture or release left open')
     return true
   } catch (thrown) {

@@ -4,6 +4,7 @@ import { coerceError } from '../domain/errors.js'
 import type { Deps } from '../deps.js'
 import type { Batcher } from '../store/batcher.js'
 import { sendAttemptCharge } from './processor-call.js'
+import { reportChargeError } from './report-charge.js'
 import type { RenewalOutcome, RecordedRenewal } from './record-renewal-outcomes.js'
 import type { RenewalAttempt } from './renewal-attempt.js'
 
@@ -52,12 +53,14 @@ export async function processRenewalAttempt(
   try {
     const result = await chargeRenewalAttempt(deps, attempt, now)
     if (result.status === 'unknown') {
+      reportChargeError(deps, attempt.kind)
       deps.logger.warn({ attemptId: attempt.attemptId }, 'processor outcome unknown; left open for recovery')
       return { kind: 'unresolved' }
     }
     return { kind: 'recorded', ...(await recorder.add({ attempt, result })) }
   } catch (thrown) {
     const error = coerceError(thrown)
+    reportChargeError(deps, attempt.kind)
     deps.logger.error({ err: error, attemptId: attempt.attemptId }, 'recurring attempt failed; recovery will retry it')
     return { kind: 'error', error }
   }

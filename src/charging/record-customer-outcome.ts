@@ -9,6 +9,7 @@ import { markInvoicesPaid } from '../store/payment.repository.js'
 import { discardUnchargedTransactions, findTransaction, settleTransactions, type TransactionRow } from '../store/transaction.repository.js'
 import { enqueuePaymentStatusChanged } from '../webhooks/outbox.js'
 import { activateRecurrenceOnFirstPayment } from './activate-recurrence.js'
+import { reportChargeOutcome } from './report-charge.js'
 
 /** Options of {@link recordCustomerOutcome}. */
 export interface RecordCustomerOutcomeOptions {
@@ -43,7 +44,7 @@ export interface RecordedCustomerOutcome {
  */
 export async function recordCustomerOutcome(deps: Deps, options: RecordCustomerOutcomeOptions): Promise<RecordedCustomerOutcome> {
   const { merchant, attemptId, transactionId, result, now } = options
-  return deps.store.db.transaction().execute(async (trx) => {
+  const outcome = await deps.store.db.transaction().execute(async (trx): Promise<RecordedCustomerOutcome> => {
     const resolved = await resolveAttempts(trx, [{ attemptId, result }], now)
     if (resolved === 0) {
       const transaction = await findTransaction(trx, merchant.id, transactionId)
@@ -76,4 +77,6 @@ export async function recordCustomerOutcome(deps: Deps, options: RecordCustomerO
     }
     return { recorded: true, transaction }
   })
+  if (outcome.recorded) reportChargeOutcome(deps, { kind: 'customer', attemptId, merchantId: merchant.id, result })
+  return outcome
 }

@@ -13,6 +13,7 @@ import {
 } from '../store/recurrence.repository.js'
 import { settleTransactions } from '../store/transaction.repository.js'
 import { announceAttemptOutcomes } from './recurring-events.js'
+import { reportChargeOutcome } from './report-charge.js'
 import type { RenewalAttempt } from './renewal-attempt.js'
 
 /** One processor answer to record. */
@@ -61,7 +62,7 @@ export async function recordRenewalOutcomes(
   now: number,
 ): Promise<RecordedRenewal[]> {
   if (outcomes.length === 0) return []
-  return deps.store.db.transaction().execute(async (trx) => {
+  const { results, recorded } = await deps.store.db.transaction().execute(async (trx) => {
     const locked = await lockRecurrences(trx, deps.store.adapter, outcomes.map((o) => o.attempt.recurrenceId))
     const rows = new Map<number, RecurrenceRow>(locked.map((row) => [row.id, row]))
     const stillOpen = await filterOpenAttempts(trx, outcomes.map((o) => o.attempt.attemptId))
@@ -94,13 +95,18 @@ export async function recordRenewalOutcomes(
       recorded.push(item)
       results.push({ recorded: true, outcome: result.status, statusBefore: before.status, statusAfter: after.status })
     }
-    if (recorded.length === 0) return results
+    if (recorded.length === 0) return { results, recorded }
 
     await resolveAttempts(trx, recorded.map((o) => ({ attemptId: o.attempt.attemptId, result: o.result })), now)
     await settleTransactions(trx, recorded.map((o) => ({ transactionId: o.attempt.transactionId, result: o.result })), now)
     await markInvoicesPaid(trx, recorded.filter((o) => o.result.status === 'approved').map((o) => o.attempt.invoiceId), now)
     await saveRecurrenceRows(trx, [...changed.values()], now)
     await announceAttemptOutcomes(trx, deps, recorded.map((o) => o.attempt), now)
-    return results
+    return { results, recorded }
   })
+  // After the commit: what this call wrote is counted once, here.
+  for (const { attempt, result } of recorded) {
+    reportChargeOutcome(deps, { kind: attempt.kind, attemptId: attempt.attemptId, merchantId: attempt.merchantId, result, recovered: attempt.reopened })
+  }
+  return results
 }

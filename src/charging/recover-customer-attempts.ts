@@ -81,6 +81,7 @@ export async function claimCustomerAttemptsToRecover(
 export async function recoverCustomerAttempt(deps: Deps, attempt: ChargeAttemptRow): Promise<boolean> {
   if (attempt.kind === 'refund') return recoverRefundAttempt(deps, attempt)
   if (attempt.kind === 'capture' || attempt.kind === 'release') return recoverAuthorizationUpdateAttempt(deps, attempt)
+  deps.telemetry.attemptLeaseExpired()
   try {
     const [transaction] = await findTransactionsOfAttempts(deps.store.db, [attempt.id])
     const merchant = await findMerchantById(deps.store.db, attempt.merchant_id)
@@ -108,6 +109,7 @@ export async function recoverCustomerAttempt(deps: Deps, attempt: ChargeAttemptR
       }
     }
     const recorded = await recordCustomerOutcome(deps, { merchant, attemptId: attempt.id, transactionId: transaction.id, result, now })
+    deps.telemetry.attemptRecovered()
     deps.logger.warn({ attemptId: attempt.id, transactionId: transaction.id, outcome: result.status, recorded: recorded.recorded }, 'recovered a customer charge left open')
     return true
   } catch (thrown) {

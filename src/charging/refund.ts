@@ -16,6 +16,7 @@ import { findTransactionById, listTransactions, type TransactionRow } from '../s
 import { enqueueRefundStatusChanged } from '../webhooks/outbox.js'
 import { sendAttemptRefund } from './processor-call.js'
 import { lockTargetInvoice, type PaymentTarget } from './payment-target.js'
+import { reportChargeError, reportChargeOutcome } from './report-charge.js'
 
 /**
  * Refunds through the charging engine. A refund returns (part of) a captured payment and
@@ -80,6 +81,7 @@ export async function refundPayment(deps: Deps, order: RefundOrder): Promise<Ref
     const result = await sendRefund(deps, attempt, refund, transaction, now, { askFirst: false })
     if (result.status === 'unknown') {
       // No answer even from the look-up: the refund stays Pending and the recovery pass settles it.
+      reportChargeError(deps, 'refund')
       deps.logger.warn({ attemptId: attempt.id, refundId: refund.id }, 'no answer to a refund; left Pending for the recovery pass')
       return { kind: 'made', refund, invoice, transaction }
     }
@@ -193,8 +195,10 @@ export interface RecordRefundOutcomeOptions {
  */
 export async function recordRefundOutcome(deps: Deps, options: RecordRefundOutcomeOptions): Promise<RefundRow> {
   const { merchantId, attemptId, refundId, result, now } = options
-  return deps.store.db.transaction().execute(async (trx) => {
-    if ((await resolveAttempts(trx, [{ attemptId, result }], now)) === 1) {
+  let recorded = false
+  const refund = await deps.store.db.transaction().execute(async (trx) => {
+    recorded = (await resolveAttempts(trx, [{ attemptId, result }], now)) === 1
+    if (recorded) {
       const settled = await settleRefund(trx, {
         refundId,
         status: result.status === 'approved' ? 'Refunded' : 'Canceled',
@@ -205,10 +209,12 @@ export async function recordRefundOutcome(deps: Deps, options: RecordRefundOutco
       if (!settled) throw new Error(`Refund ${refundId} of open attempt ${attemptId} was not Pending`)
       await enqueueRefundStatusChanged(trx, deps, { refundId, now })
     }
-    const refund = await findRefund(trx, merchantId, refundId)
-    if (!refund) throw new Error(`Refund ${refundId} of attempt ${attemptId} is missing`)
-    return refund
+    const found = await findRefund(trx, merchantId, refundId)
+    if (!found) throw new Error(`Refund ${refundId} of attempt ${attemptId} is missing`)
+    return found
   })
+  if (recorded) reportChargeOutcome(deps, { kind: 'refund', attemptId, merchantId, result })
+  return refund
 }
 
 /**
@@ -218,6 +224,7 @@ export async function recordRefundOutcome(deps: Deps, options: RecordRefundOutco
  * answer even then, or an error); the next pass tries again.
  */
 export async function recoverRefundAttempt(deps: Deps, attempt: ChargeAttemptRow): Promise<boolean> {
+  deps.telemetry.attemptLeaseExpired()
   try {
     const refund = await findRefundOfAttempt(deps.store.db, attempt.id)
     const merchant = await findMerchantById(deps.store.db, attempt.merchant_id)
@@ -227,6 +234,7 @@ export async function recoverRefundAttempt(deps: Deps, attempt: ChargeAttemptRow
     const result = await sendRefund(deps, attempt, refund, transaction, now, { askFirst: true })
     if (result.status === 'unknown') return false
     const recorded = await recordRefundOutcome(deps, { merchantId: merchant.id, attemptId: attempt.id, refundId: refund.id, result, now })
+    deps.telemetry.attemptRecovered()
     deps.logger.warn({ attemptId: attempt.id, refundId: refund.id, status: recorded.status }, 'recovered a refund left open')
     return true
   } catch (thrown) {

@@ -1,3 +1,4 @@
+import type { ChargeKind } from '../domain/charge.js'
 import type { ChargeCard } from './processor-call.js'
 
 /**
@@ -14,6 +15,8 @@ export interface RenewalAttempt {
   readonly cycle: number
   /** 0 for the first attempt of the cycle, then retries, then resumes. */
   readonly attemptNumber: number
+  /** Which of those it is (domain/charge.ts `recurringChargeKind`). */
+  readonly kind: Extract<ChargeKind, 'renewal' | 'retry' | 'resume'>
   readonly invoiceId: number
   readonly transactionId: number
   readonly amountMinor: number

@@ -14,25 +14,29 @@ export class StartupError extends Error {
  * `dawri serve`: migrates, seeds the demo merchant on an empty database, then binds its port
  * BEFORE any worker starts, so a server that cannot listen stops at once instead of running
  * billing and webhook workers without an HTTP server; signal handlers come next, then workers.
+ * The worker role listens too, for /health, /ready and /metrics only.
  */
 export async function serve(config: Config): Promise<void> {
   const deps = await openRuntime(config)
   const demo = await ensureDemoMerchant(deps.store, config.demoApiKey, deps.clock.now())
   const stoppers: Array<() => Promise<void>> = []
 
-  if (config.role === 'all' || config.role === 'api') {
-    const app = await buildApp(deps, { extraRoutes: routeModules })
-    try {
-      await app.listen({ port: config.port, host: config.host })
-    } catch (error) {
-      await app.close().catch(() => undefined)
-      await deps.store.close()
-      const code = (error as NodeJS.ErrnoException).code ?? 'error'
-      const reason = code === 'EADDRINUSE' ? 'the port is in use' : code === 'EADDRNOTAVAIL' ? 'the address is not on this machine' : code === 'EACCES' ? 'permission denied' : code
-      throw new StartupError(`cannot listen on ${config.host}:${config.port}: ${reason} (set PORT/--port or HOST/--host)`)
-    }
-    stoppers.push(() => app.close())
+  const runsWorkers = config.role === 'all' || config.role === 'worker'
+  // A worker serves only what operators probe; its /ready waits for the billing heartbeat.
+  const app =
+    config.role === 'worker'
+      ? await buildApp(deps, { operationsOnly: true, billingHeartbeat: true })
+      : await buildApp(deps, { extraRoutes: routeModules, billingHeartbeat: runsWorkers })
+  try {
+    await app.listen({ port: config.port, host: config.host })
+  } catch (error) {
+    await app.close().catch(() => undefined)
+    await deps.store.close()
+    const code = (error as NodeJS.ErrnoException).code ?? 'error'
+    const reason = code === 'EADDRINUSE' ? 'the port is in use' : code === 'EADDRNOTAVAIL' ? 'the address is not on this machine' : code === 'EACCES' ? 'permission denied' : code
+    throw new StartupError(`cannot listen on ${config.host}:${config.port}: ${reason} (set PORT/--port or HOST/--host)`)
   }
+  stoppers.push(() => app.close())
 
   let stopping = false
   const stop = async (signal: string) => {
@@ -46,13 +50,15 @@ export async function serve(config: Config): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'))
   process.on('SIGTERM', () => void stop('SIGTERM'))
 
-  if (config.role === 'all' || config.role === 'worker') {
+  if (runsWorkers) {
     for (const start of workerModules) stoppers.push(await start(deps))
   }
 
   const lines = [
     `dawri ${config.mode} (${config.role}) on ${config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@')}`,
-    config.role === 'worker' ? 'Worker running (no HTTP).' : `Base URL:       ${config.publicUrl}`,
+    config.role === 'worker'
+      ? `Worker running; /health, /ready and /metrics on http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`
+      : `Base URL:       ${config.publicUrl}`,
   ]
   if (demo) {
     lines.push(
