@@ -6,6 +6,17 @@ import type { FieldError } from './errors.js'
  * "not given" for optional fields (reference §2.2 note, §11). Every problem is collected as a
  * field error named as the client spelled it, so one response lists every bad field.
  */
+/** Lower-case spellings of the field names code asks for (a fixed, small set). */
+const lowerNames = new Map<string, string>()
+function lowerName(field: string): string {
+  let lower = lowerNames.get(field)
+  if (lower === undefined) {
+    lower = field.toLowerCase()
+    if (lowerNames.size < 2048) lowerNames.set(field, lower)
+  }
+  return lower
+}
+
 export class FieldReader {
   private readonly entries: Map<string, { key: string; value: unknown }>
   readonly isObject: boolean
@@ -34,7 +45,7 @@ export class FieldReader {
 
   /** The path of a field as the client spelled it (or as documented when absent). */
   nameOf(field: string): string {
-    return this.prefix + (this.entries.get(field.toLowerCase())?.key ?? field)
+    return this.prefix + (this.entries.get(lowerName(field))?.key ?? field)
   }
 
   /** Records an error against a field. */
@@ -45,12 +56,12 @@ export class FieldReader {
 
   /** True when the client sent the field with a non-empty value. */
   has(field: string): boolean {
-    return !isAbsent(this.entries.get(field.toLowerCase())?.value)
+    return !isAbsent(this.entries.get(lowerName(field))?.value)
   }
 
   /** The raw value, or undefined when absent, null or an empty/blank string. */
   raw(field: string): unknown {
-    const value = this.entries.get(field.toLowerCase())?.value
+    const value = this.entries.get(lowerName(field))?.value
     return isAbsent(value) ? undefined : value
   }
 

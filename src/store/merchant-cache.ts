@@ -105,18 +105,18 @@ export function createMerchantCache(db: Kysely<Database>, source: Source): Merch
         started = true
         void listen()
       }
-      const hash = hashApiKey(apiKey)
       const generation = listening ? currentGeneration() : Number.NaN
       const now = Date.now()
-      const entry = entries.get(hash)
+      // Keyed by the key itself, which the request carries anyway: a hit costs no hashing.
+      const entry = entries.get(apiKey)
       if (entry && entry.generation === generation && entry.expiresAt > now) return entry.merchant
-      const merchant = await findMerchantByKeyHash(db, hash)
+      const merchant = await findMerchantByKeyHash(db, hashApiKey(apiKey))
       // Kept only if nothing changed while it was read: a change racing with the read wins.
       if (merchant && Number.isFinite(generation) && currentGeneration() === generation && listening) {
         if (entries.size >= MAX_ENTRIES) entries.clear()
-        entries.set(hash, { merchant, generation, expiresAt: now + ENTRY_TTL_MS })
+        entries.set(apiKey, { merchant, generation, expiresAt: now + ENTRY_TTL_MS })
       } else {
-        entries.delete(hash)
+        entries.delete(apiKey)
       }
       return merchant
     },
