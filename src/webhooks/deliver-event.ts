@@ -98,11 +98,36 @@ export async function deliverClaimedEvent(
         random: options.random,
         resend: options.resend ?? false,
       })
+  const delivered = attempts.some(isDelivered)
+  reportDelivery(deps, event, attempts, status, delivered)
   return {
     status,
-    delivered: attempts.some(isDelivered),
+    delivered,
     reachable: attempts.some((a) => a.statusCode !== null && a.statusCode < 500),
   }
+}
+
+/**
+ * `dawri_webhook_deliveries_total{outcome}` and one line per delivery: `info` when acknowledged,
+ * `warn` when not. The URL, body, signature and response are never logged (GetWebhooks and the
+ * console show them to the merchant).
+ */
+function reportDelivery(deps: Deps, event: ClaimedEvent, attempts: readonly AttemptRecord[], status: OutboxStatus, delivered: boolean): void {
+  const outcome = delivered ? 'delivered' : status === 'failed' ? 'failed' : 'retrying'
+  deps.telemetry.webhookDelivery(outcome)
+  const last = attempts[attempts.length - 1]
+  const line = {
+    event: event.reference,
+    merchantId: event.merchantId,
+    eventCode: event.eventCode,
+    outcome,
+    attempt: event.attemptCount + attempts.length,
+    httpStatus: last?.statusCode ?? null,
+    ms: last?.durationMs ?? 0,
+    ...(delivered || !last?.error ? {} : { error: last.error }),
+  }
+  if (delivered) deps.logger.info(line, 'webhook delivered')
+  else deps.logger.warn(line, outcome === 'failed' ? 'webhook delivery failed; retries exhausted' : 'webhook delivery failed; will retry')
 }
 
 function failedAttempt(attemptedAt: number, error: string): AttemptRecord {

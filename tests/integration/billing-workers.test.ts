@@ -105,7 +105,7 @@ for (const dialect of DIALECTS) {
       return {
         live,
         spawn(): ChildProcess {
-          const child = spawn(process.execPath, ['dist/cli/main.js', 'serve', '--role', 'worker', '--database', app.database.url], {
+          const child = spawn(process.execPath, ['dist/cli/main.js', 'serve', '--role', 'worker', '--port', '0', '--database', app.database.url], {
             env: fullEnv,
             stdio: ['ignore', 'ignore', 'inherit'],
           })

@@ -18,6 +18,7 @@ import { createMerchant } from '../../src/services/create-merchant.js'
 import type { Deps } from '../../src/deps.js'
 import { ensureSetting } from '../../src/store/migrate.js'
 import { dumpTables, listRows } from '../../src/store/table-inspection.js'
+import { createPrometheusTelemetry } from '../../src/telemetry/prometheus-telemetry.js'
 import { DIALECTS } from '../support/dialects.js'
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js'
 import { csrfOf } from './checkout-support.js'
@@ -75,6 +76,7 @@ for (const dialect of DIALECTS) {
         logger: pino(loggerOptions('trace'), sink),
         processor: new TestProcessor({ db: database.store.db }),
         vault: createCardVault(Buffer.alloc(32, 9)),
+        telemetry: createPrometheusTelemetry({ store: database.store, clock: { now: () => Date.now() }, logger: pino({ level: 'silent' }) }),
       }
       app = await buildApp(deps, { extraRoutes: routeModules })
       await app.listen({ port: 0, host: '127.0.0.1' })

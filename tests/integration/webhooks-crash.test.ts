@@ -79,7 +79,7 @@ for (const dialect of DIALECTS) {
       const receiver = await startReceiver()
       receiver.behaviour = () => 'hang'
       const dataDir = mkdtempSync(join(tmpdir(), 'dawri-worker-'))
-      const child = spawn(process.execPath, ['dist/cli/main.js', 'serve', '--role', 'worker', '--database', app.database.url], {
+      const child = spawn(process.execPath, ['dist/cli/main.js', 'serve', '--role', 'worker', '--port', '0', '--database', app.database.url], {
         env: {
           ...process.env,
           DAWRI_DATA_DIR: dataDir,

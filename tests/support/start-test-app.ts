@@ -18,6 +18,7 @@ import type { Deps } from '../../src/deps.js'
 import { createMerchant, type CreatedMerchant } from '../../src/services/create-merchant.js'
 import type { DialectName } from '../../src/store/adapter.js'
 import { ensureSetting } from '../../src/store/migrate.js'
+import { createPrometheusTelemetry } from '../../src/telemetry/prometheus-telemetry.js'
 import { createTestDatabase, type TestDatabase } from './test-database.js'
 
 /** A running dawri on loopback with its own fresh database. */
@@ -54,12 +55,14 @@ export async function startTestApp(dialect: DialectName, options: StartTestAppOp
   })
   const idKey = await ensureSetting(database.store, 'public_id_key', () => 'unused')
   const logger = pino(loggerOptions(config.logLevel))
+  const clock = options.clock ?? { now: () => Date.now() }
   const mutableDeps = {
     config,
     store: database.store,
     ids: makePublicIdKeys(idKey),
-    clock: options.clock ?? { now: () => Date.now() },
+    clock,
     logger,
+    telemetry: createPrometheusTelemetry({ store: database.store, clock, logger }),
     processor: new TestProcessor({
       db: database.store.db,
       latencyMs: config.testProcessorLatencyMs,

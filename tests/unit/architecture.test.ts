@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest'
  * Import boundaries (docs/architecture.md): dependencies point inward, in this direction (each unit may
  * import the ones to its left, never those to its right):
  *
- *   domain ← store ← processor ← webhooks ← charging ← billing ← services ← http ← app ← cli
+ *   domain ← store ← processor ← webhooks ← charging ← billing ← services ← http ← telemetry ← app ← cli
  *
  * config.ts and deps.ts are leaves that anything above store may import. domain/ is pure: it
  * imports only domain/ and no I/O module. store/ imports only store/ and domain/, and is the only
@@ -358,7 +358,7 @@ describe('architecture', () => {
 })
 
 /** The intended direction; config.ts and deps.ts are leaves outside it. */
-const LAYERS = ['domain', 'store', 'processor', 'webhooks', 'charging', 'billing', 'services', 'http', 'app', 'cli']
+const LAYERS = ['domain', 'store', 'processor', 'webhooks', 'charging', 'billing', 'services', 'http', 'telemetry', 'app', 'cli']
 
 function isAgainstDirection(from: string, to: string): boolean {
   const a = LAYERS.indexOf(from)

@@ -75,6 +75,7 @@ describe('loadConfig: defaults', () => {
       DAWRI_HEADERS_TIMEOUT_MS: '',
       DAWRI_KEEP_ALIVE_TIMEOUT_MS: '',
       DAWRI_TRUST_PROXY: '',
+      DAWRI_METRICS_TOKEN: '',
     }
     expect(load(empty)).toEqual(load())
   })
@@ -114,6 +115,7 @@ describe('loadConfig: settings', () => {
       DAWRI_HEADERS_TIMEOUT_MS: '5000',
       DAWRI_KEEP_ALIVE_TIMEOUT_MS: '3000',
       DAWRI_TRUST_PROXY: '10.0.0.1, 192.168.0.0/16,loopback',
+      DAWRI_METRICS_TOKEN: 'scrape-token-0123456789',
     })
     expect(config).toEqual({
       mode: 'production',
@@ -136,6 +138,7 @@ describe('loadConfig: settings', () => {
       headersTimeoutMs: 5000,
       keepAliveTimeoutMs: 3000,
       trustProxy: ['10.0.0.1', '192.168.0.0/16', 'loopback'],
+      metricsToken: 'scrape-token-0123456789',
     })
     expect(load({}).trustProxy).toEqual([])
     expect(load({ DAWRI_TRUST_PROXY: 'false' }).trustProxy).toEqual([])
@@ -211,6 +214,12 @@ describe('loadConfig: every bad setting throws ConfigError naming it', () => {
     }
     expect(load({ DAWRI_DEMO_API_KEY: 'x'.repeat(16) }).demoApiKey).toBe('x'.repeat(16))
     expect(load({ DAWRI_DEMO_API_KEY: 'x'.repeat(512) }).demoApiKey).toHaveLength(512)
+  })
+
+  it('DAWRI_METRICS_TOKEN', () => {
+    for (const token of ['short', 'has a space in it 0123', 'x'.repeat(513)]) expectConfigError({ DAWRI_METRICS_TOKEN: token }, 'DAWRI_METRICS_TOKEN')
+    expect(load({}).metricsToken).toBeUndefined()
+    expect(load({ DAWRI_METRICS_TOKEN: 'y'.repeat(16) }).metricsToken).toBe('y'.repeat(16))
   })
 
   it('the numeric tuning settings', () => {
