@@ -1,89 +1,55 @@
 /**
  * What the shop takes from a verified webhook event, in either envelope (v2 is dawri's default;
- * v1 is MyFatoorah's older one, chosen per merchant).
+ * v1 is MyFatoorah's older one, chosen per merchant). The amounts and dates are read from dawri
+ * afterwards (confirmPayment), so only identities and statuses are taken here.
  *
  * @typedef {{ kind: 'recurring', type: string, recurringId: string, status: string, nextPayDate: string | null,
  *   initialInvoiceId: string | null, payment: PaymentFacts | null }} RecurringFacts
  * @typedef {{ kind: 'payment', type: string, payment: PaymentFacts }} PaymentEventFacts
  * @typedef {{ kind: 'other', type: string }} OtherFacts
- * @typedef {{ invoiceId: string, paymentId: string, status: string, amount: string | null, date: string | null }} PaymentFacts
+ * @typedef {{ invoiceId: string, paymentId: string, status: string }} PaymentFacts
  */
-
-const text = (value) => (value === null || value === undefined || value === '' ? null : String(value))
 
 /**
- * @param {Record<string, any>} body the event's JSON body
+ * @param {import('dawri/sdk').WebhookEvent} event what `parseWebhookEvent` returned
  * @returns {RecurringFacts | PaymentEventFacts | OtherFacts}
  */
-export function readEventFacts(body) {
-  if (body?.Event && typeof body.Event === 'object') return readV2(body)
-  return readV1(body ?? {})
-}
-
-function readV2(body) {
-  const type = String(body.Event.Name)
-  const data = body.Data ?? {}
-  if (body.Event.Code === 5) {
-    const payment = data.Payment ?? null
+export function readEventFacts(event) {
+  if (event.kind === 'recurring') {
+    if (event.version === 'v2') {
+      const { Recurring, Payment } = event.body.Data
+      return {
+        kind: 'recurring',
+        type: event.body.Event.Name,
+        recurringId: Recurring.Id,
+        status: Recurring.Status,
+        nextPayDate: Recurring.NextPayDate,
+        initialInvoiceId: Recurring.InitialInvoiceId,
+        payment: Payment ? { invoiceId: Payment.Invoice.Id, paymentId: Payment.Transaction.PaymentId, status: Payment.Transaction.Status } : null,
+      }
+    }
+    const data = event.body.Data
     return {
       kind: 'recurring',
-      type,
-      recurringId: String(data.Recurring?.Id),
-      status: String(data.Recurring?.Status),
-      nextPayDate: text(data.Recurring?.NextPayDate),
-      initialInvoiceId: text(data.Recurring?.InitialInvoiceId),
-      payment: payment?.Transaction?.PaymentId
-        ? {
-            invoiceId: String(payment.Invoice?.Id),
-            paymentId: String(payment.Transaction.PaymentId),
-            status: String(payment.Transaction.Status),
-            amount: text(payment.Amount?.ValueInBaseCurrency),
-            date: text(payment.Transaction.TransactionDate),
-          }
+      type: event.body.Event,
+      recurringId: data.RecurringId,
+      status: data.RecurringStatus,
+      nextPayDate: data.NextPayDate,
+      initialInvoiceId: null, // v1 does not say; the shop knows its first invoice
+      payment: data.PaymentId && data.InvoiceId !== null
+        ? { invoiceId: String(data.InvoiceId), paymentId: data.PaymentId, status: data.TransactionStatus ?? 'FAILED' }
         : null,
     }
   }
-  if (body.Event.Code === 1) {
-    return {
-      kind: 'payment',
-      type,
-      payment: {
-        invoiceId: String(data.Invoice?.Id),
-        paymentId: String(data.Transaction?.PaymentId),
-        status: String(data.Transaction?.Status),
-        amount: text(data.Amount?.ValueInBaseCurrency),
-        date: text(data.Transaction?.TransactionDate),
-      },
+  if (event.kind === 'payment') {
+    if (event.version === 'v2') {
+      const { Invoice, Transaction } = event.body.Data
+      return { kind: 'payment', type: event.body.Event.Name, payment: { invoiceId: Invoice.Id, paymentId: Transaction.PaymentId, status: Transaction.Status } }
     }
+    const data = event.body.Data
+    return { kind: 'payment', type: event.body.Event, payment: { invoiceId: String(data.InvoiceId), paymentId: data.PaymentId, status: data.TransactionStatus } }
   }
-  return { kind: 'other', type }
-}
-
-function readV1(body) {
-  const type = String(body.Event ?? body.EventType)
-  const data = body.Data ?? {}
-  const payment = data.PaymentId
-    ? {
-        invoiceId: String(data.InvoiceId),
-        paymentId: String(data.PaymentId),
-        status: String(data.TransactionStatus),
-        amount: text(data.InvoiceValueInBaseCurrency),
-        date: text(data.CreatedDate),
-      }
-    : null
-  if (body.EventType === 5) {
-    return {
-      kind: 'recurring',
-      type,
-      recurringId: String(data.RecurringId),
-      status: String(data.RecurringStatus),
-      nextPayDate: text(data.NextPayDate),
-      initialInvoiceId: null,
-      payment,
-    }
-  }
-  if (body.EventType === 1 && payment) return { kind: 'payment', type, payment }
-  return { kind: 'other', type }
+  return { kind: 'other', type: event.version === 'v2' ? event.body.Event.Name : event.body.Event }
 }
 
 /**

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 
 import formbody from '@fastify/formbody'
 import Fastify from 'fastify'
-import { MyFatoorahClient, MyFatoorahError, parseWebhookEvent, verifyWebhookSignature } from 'dawri/sdk'
+import { MyFatoorahClient, MyFatoorahError, parseWebhookEvent, verifyWebhookSignature, WebhookParseError } from 'dawri/sdk'
 
 import { applyPaymentUpdate, applyRecurringUpdate, confirmPayment, readEventFacts } from './events.mjs'
 import { checkoutPage, failedPage, homePage, subscriptionPage } from './pages.mjs'
@@ -132,7 +132,17 @@ export function buildShop({ dawriUrl, apiKey, webhookSecret, publicUrl, dataFile
       // A copy arriving while the first is still being handled waits for it.
       const running = handling.get(eventKey)
       if (running) return running.then(() => ({ accepted: true, duplicate: true }))
-      const work = handleEvent(eventKey, parseWebhookEvent(raw))
+      let event
+      try {
+        event = parseWebhookEvent(raw)
+      } catch (error) {
+        if (!(error instanceof WebhookParseError)) throw error
+        // Signed but of a kind this shop does not know: acknowledge it, or it is retried for days.
+        request.log.warn({ eventKey, reason: error.message }, 'webhook ignored')
+        store.markHandled(eventKey, 'unsupported')
+        return { accepted: true, ignored: true }
+      }
+      const work = handleEvent(eventKey, event)
       handling.set(eventKey, work)
       try {
         await work
