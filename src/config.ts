@@ -57,6 +57,8 @@ export interface Config {
    * CIDR ranges or `loopback`/`linklocal`/`uniquelocal`. Empty (the default): none count.
    */
   readonly trustProxy: readonly string[]
+  /** Token of the console's operator sign-in (every merchant); undefined (the default): no operator sign-in. */
+  readonly adminToken: string | undefined
   /** Bearer token /metrics requires; undefined (the default): /metrics answers without one. */
   readonly metricsToken: string | undefined
 }
@@ -152,6 +154,10 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Con
   if (metricsToken !== undefined && !/^[\x21-\x7e]{16,512}$/.test(metricsToken)) {
     throw new ConfigError('DAWRI_METRICS_TOKEN must be 16 to 512 printable characters without spaces')
   }
+  const adminToken = envValue(env, 'DAWRI_ADMIN_TOKEN')
+  if (adminToken !== undefined && !/^[\x21-\x7e]{16,512}$/.test(adminToken)) {
+    throw new ConfigError('DAWRI_ADMIN_TOKEN must be 16 to 512 printable characters without spaces')
+  }
   return Object.freeze({
     mode,
     role,
@@ -174,6 +180,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Con
     headersTimeoutMs: readInteger('DAWRI_HEADERS_TIMEOUT_MS', env.DAWRI_HEADERS_TIMEOUT_MS, 10_000, 1000, 600_000),
     keepAliveTimeoutMs: readInteger('DAWRI_KEEP_ALIVE_TIMEOUT_MS', env.DAWRI_KEEP_ALIVE_TIMEOUT_MS, 5_000, 1000, 600_000),
     trustProxy: Object.freeze(readTrustProxy(env.DAWRI_TRUST_PROXY)),
+    adminToken,
     metricsToken,
   })
 }

@@ -9,6 +9,7 @@ import { registerSandboxRoutes } from '../http/api/sandbox-routes.js'
 import { registerSendPaymentRoutes } from '../http/api/send-payment-routes.js'
 import { registerWebhookRoutes } from '../http/api/webhook-routes.js'
 import { registerCheckoutPages } from '../http/pages/register-pages.js'
+import { registerConsole } from '../http/console/register-console.js'
 import type { Deps } from '../deps.js'
 import { startWebhookDispatcher } from '../webhooks/dispatcher.js'
 
@@ -22,6 +23,7 @@ export const routeModules: ReadonlyArray<(app: FastifyInstance, deps: Deps) => v
   registerAccountRoutes,
   registerCaptureRoutes,
   registerSendPaymentRoutes,
+  registerConsole,
 ]
 
 /** Background loops (billing worker, webhook dispatcher); each returns its stop function. */
