@@ -50,7 +50,8 @@ export async function listMerchantNames(db: Executor, limit: number): Promise<Ar
  * Integer division on both dialects; a fixed offset (the Gulf zones have no daylight saving).
  */
 function dayOf(column: string, offsetMs: number) {
-  return sql<number>`(${sql.ref(column)} + ${offsetMs}) / ${DAY_MS}`
+  // Literals, not parameters: PostgreSQL matches GROUP BY to the select list by text.
+  return sql<number>`(${sql.ref(column)} + ${sql.lit(Math.trunc(offsetMs))}) / ${sql.lit(DAY_MS)}`
 }
 
 /** A time window of the overview: `[from, to)` in merchant time, days counted in a zone `offsetMs` ahead of UTC. */
