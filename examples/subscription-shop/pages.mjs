@@ -9,7 +9,7 @@ export const escape = (value) =>
   String(value ?? '').replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`)
 
 const STYLE = `
-  body { font-family: system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem; color: #1d2433; }
+  body { font-family: system-ui, sans-serif; max-width: 54rem; margin: 2rem auto; padding: 0 1rem; color: #1d2433; }
   header a { color: inherit; text-decoration: none; }
   .plan { border: 1px solid #d7dce5; border-radius: 10px; padding: 1rem 1.25rem; }
   #card-element { border: 1px solid #d7dce5; padding: 0.5rem; border-radius: 8px; margin: 1rem 0; }
@@ -23,6 +23,10 @@ const STYLE = `
   .note { color: #5b6475; font-size: 0.9rem; }
   .sandbox { border: 1px dashed #c2410c; border-radius: 10px; padding: 0.75rem 1rem; margin-top: 2rem; }
   [role=alert] { color: #b91c1c; }
+  [role=status] { background: #ecfdf5; border: 1px solid #a7f3d0; border-radius: 8px; padding: 0.5rem 0.75rem; }
+  dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.3rem 1.5rem; }
+  dt { color: #5b6475; } dd { margin: 0; }
+  td { white-space: nowrap; }
 `
 
 function layout(title, body) {

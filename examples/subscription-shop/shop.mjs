@@ -184,7 +184,7 @@ export function buildShop({ dawriUrl, apiKey, webhookSecret, publicUrl, dataFile
     let flash
     try {
       const result = await client.sandbox.advanceClock({ Days: Number(days) })
-      flash = `Clock advanced to ${result.Now}: ${result.Approved} renewals approved, ${result.Declined} declined, ${result.WebhooksDelivered} webhooks delivered.`
+      flash = `Clock advanced to ${result.Now.replace('T', ' ').slice(0, 16)}: ${result.Approved} renewals approved, ${result.Declined} declined, ${result.WebhooksDelivered} webhooks delivered.`
     } catch (error) {
       if (!(error instanceof MyFatoorahError)) throw error
       flash = `Could not advance the clock: ${describeError(error)}`
