@@ -1,0 +1,43 @@
+import { writeFileSync } from 'node:fs'
+
+import { describe, expect, it } from 'vitest'
+
+import { DIALECTS } from '../support/dialects.js'
+import { runChaos, type ChaosReport } from './run-chaos.js'
+
+/**
+ * Crash injection (docs/reliability.md): real `serve` processes killed with SIGKILL at random
+ * moments under customer payments, renewals, retries, resumes, refunds and captures; afterwards
+ * the processor's ledger must match the database — nothing charged twice, nothing lost, no
+ * cycle skipped, no attempt stuck, every webhook delivered, no 5xx, every confirmed payment Paid.
+ *
+ * CI runs the short form (CHAOS_KILLS per dialect, 12 by default); bench/chaos/run.mjs runs the
+ * long form through this same file with more kills and writes the report (CHAOS_REPORT).
+ */
+
+const KILLS = Number(process.env.CHAOS_KILLS ?? 12)
+const reports: ChaosReport[] = []
+
+for (const dialect of DIALECTS) {
+  describe(`${dialect}: crash injection`, () => {
+    it(`${KILLS} SIGKILLs of random processes under load: ledger and database agree`, async () => {
+      const report = await runChaos({
+        dialect,
+        kills: KILLS,
+        progress: process.env.CHAOS_PROGRESS === '1' ? (line) => process.stderr.write(`${line}\n`) : undefined,
+      })
+      reports.push(report)
+      if (process.env.CHAOS_REPORT) writeFileSync(process.env.CHAOS_REPORT, `${JSON.stringify(reports, null, 2)}\n`)
+      const context = JSON.stringify({ ...report, violations: report.violations.slice(0, 20), serverErrors: report.serverErrors.slice(0, 10) }, null, 1)
+      expect.soft(report.violations.slice(0, 20), `broken promises (${report.violations.length})\n${context}`).toEqual([])
+      expect.soft(report.serverErrors.slice(0, 10), `5xx answers (${report.serverErrors.length})`).toEqual([])
+      expect.soft(report.unexpectedExits, 'processes that died by themselves or did not come back').toEqual([])
+      expect.soft(report.confirmedButNotPaid.slice(0, 10), 'payments confirmed with a 200 that are not Paid').toEqual([])
+      // The run did what it claims: processes died while money moved, and money moved.
+      expect(report.kills).toBe(KILLS)
+      expect(report.killsWithChargeInFlight, context).toBeGreaterThan(0)
+      expect(report.figures.approvedCharges, context).toBeGreaterThan(KILLS)
+      expect(report.figures.renewalCyclesCharged, context).toBeGreaterThan(0)
+    }, 120_000 + KILLS * 8_000)
+  })
+}
