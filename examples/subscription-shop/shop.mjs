@@ -128,10 +128,17 @@ export function buildShop({ dawriUrl, apiKey, webhookSecret, publicUrl, dataFile
         return reply.code(401).send({ accepted: false })
       }
       const eventKey = eventIdentity(raw, request.headers)
-      if (store.hasHandled(eventKey)) return { accepted: true, duplicate: true }
+      if (store.hasHandled(eventKey)) {
+        store.countRepeat(eventKey)
+        return { accepted: true, duplicate: true }
+      }
       // A copy arriving while the first is still being handled waits for it.
       const running = handling.get(eventKey)
-      if (running) return running.then(() => ({ accepted: true, duplicate: true }))
+      if (running) {
+        await running
+        store.countRepeat(eventKey)
+        return { accepted: true, duplicate: true }
+      }
       let event
       try {
         event = parseWebhookEvent(raw)

@@ -95,7 +95,15 @@ export class ShopStore {
 
   /** Remembers a handled event (after its effects are recorded). */
   markHandled(eventKey, type) {
-    this.data.events[eventKey] = { type, handledAt: new Date().toISOString() }
+    this.data.events[eventKey] = { type, handledAt: new Date().toISOString(), repeats: 0 }
+    this.save()
+  }
+
+  /** Counts a delivery of an event already handled (kept to show that repeats are harmless). */
+  countRepeat(eventKey) {
+    const event = this.data.events[eventKey]
+    if (!event) return
+    event.repeats = (event.repeats ?? 0) + 1
     this.save()
   }
 
@@ -135,4 +143,5 @@ const FINAL_STATUSES = new Set(['CANCELED', 'COMPLETED'])
  * @typedef {object} HandledEvent
  * @property {string} type
  * @property {string} handledAt
+ * @property {number} repeats deliveries of the same event after the first
  */

@@ -72,7 +72,7 @@ async function startShop(settings: { dawriUrl: string; apiKey: string; webhookSe
 interface ShopRecords {
   subscriptions: Record<string, { status: string; invoiceId: string }>
   payments: Record<string, { kind: string; status: string; source: string; recurringId: string; invoiceId: string; amount: string | null }>
-  events: Record<string, { type: string }>
+  events: Record<string, { type: string; repeats: number }>
 }
 
 const readRecords = (shop: RunningShop): ShopRecords => JSON.parse(readFileSync(shop.dataFile, 'utf8')) as ShopRecords
@@ -149,6 +149,10 @@ for (const [index, dialect] of DIALECTS.entries()) {
       expect(await page.textContent('#subscription-status')).toBe('ACTIVE')
       expect(await paymentRows(page)).toEqual([['first', 'SUCCESS', 'callback']])
 
+      // Every delivery from now on is sent twice in a row, as networks sometimes do.
+      const chaos = await app.call('POST', '/v2/sandbox/WebhookChaos', apiKey, { DuplicateProbability: 1 })
+      expect(chaos.status, JSON.stringify(chaos.body)).toBe(200)
+
       // 65 days: two monthly renewals, each reported by webhooks the shop verified and confirmed.
       const advanced = await advanceClock(page, 65)
       expect(advanced).toMatch(/2 renewals approved, 0 declined/)
@@ -178,8 +182,11 @@ for (const [index, dialect] of DIALECTS.entries()) {
         expect(delivery).toMatchObject({ EndPoint: `${shop.url}/webhook`, Status: 'Succeeded' })
       }
       expect(Object.keys(records.events).sort()).toEqual(sent.map((delivery) => delivery.WebhookReference).sort())
+      // Each event arrived twice; the second copy was recognised and changed nothing.
+      for (const event of Object.values(records.events)) expect(event.repeats).toBeGreaterThanOrEqual(1)
+      expect(Object.keys(records.payments)).toHaveLength(3)
 
-      // Idempotent: dawri sending a renewal's events again records nothing new.
+      // Idempotent: dawri sending a renewal's events again (ResendWebhook) records nothing new.
       for (const delivery of sent.filter((candidate) => candidate.EventCode === 5)) {
         const resent = await app.call('POST', '/v2/ResendWebhook', apiKey, { Reference: delivery.WebhookReference })
         expect(resent.status, JSON.stringify(resent.body)).toBe(200)
