@@ -82,7 +82,8 @@ export function buildShop({ dawriUrl, apiKey, webhookSecret, publicUrl, dataFile
     if (!paymentId) return html(reply, failedPage({ message: 'No payment to confirm.' }), 400)
     const payment = await confirmPayment(client, paymentId)
     const subscription = payment.recurringId ? store.subscription(payment.recurringId) : undefined
-    if (payment.status !== 'SUCCESS' || !subscription) {
+    if (!subscription) return html(reply, failedPage({ message: 'This payment is not one of this shop\'s subscriptions.' }), 404)
+    if (payment.status !== 'SUCCESS') {
       return html(reply, failedPage({ message: payment.error || `The payment is ${payment.invoiceStatus}.` }), 402)
     }
     store.recordPayment({
