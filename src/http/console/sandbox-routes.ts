@@ -129,7 +129,7 @@ function doneNotice(viewer: ConsoleViewer, query: unknown): SafeHtml | undefined
   return notice(
     'ok',
     consoleText(viewer.language, 'advanced', {
-      now: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$/.test(now) ? now.replace('T', ' ') : '',
+      now: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(now) ? now.slice(0, 16).replace('T', ' ') : '',
       charges: number('c'),
       approved: number('a'),
       declined: number('d'),
