@@ -61,6 +61,12 @@ export interface Config {
   readonly adminToken: string | undefined
   /** Bearer token /metrics requires; undefined (the default): /metrics answers without one. */
   readonly metricsToken: string | undefined
+  /** `/v2` requests per second per API key, per process (burst: one second's worth); 0 = no limit. */
+  readonly rateLimitPerKey: number
+  /** `/v2` requests per second per client address (IPv6: per /64), per process; 0 = no limit. */
+  readonly rateLimitPerIp: number
+  /** Card-form, OTP-form and Card View card posts per second per client address, per process; 0 = no limit. */
+  readonly rateLimitFormsPerIp: number
 }
 
 /** A setting that cannot be used; start-up stops with exit code 2 and this message. */
@@ -182,6 +188,10 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Con
     trustProxy: Object.freeze(readTrustProxy(env.DAWRI_TRUST_PROXY)),
     adminToken,
     metricsToken,
+    // Far above one merchant's real traffic (the benchmark sends ~5k/s with one key from one address).
+    rateLimitPerKey: readInteger('DAWRI_RATE_LIMIT_PER_KEY', env.DAWRI_RATE_LIMIT_PER_KEY, 10_000, 0, 1_000_000),
+    rateLimitPerIp: readInteger('DAWRI_RATE_LIMIT_PER_IP', env.DAWRI_RATE_LIMIT_PER_IP, 20_000, 0, 1_000_000),
+    rateLimitFormsPerIp: readInteger('DAWRI_RATE_LIMIT_FORMS_PER_IP', env.DAWRI_RATE_LIMIT_FORMS_PER_IP, 100, 0, 1_000_000),
   })
 }
 

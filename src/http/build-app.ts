@@ -12,6 +12,7 @@ import { registerPaymentRoutes } from './api/routes.js'
 import { loggerOptions } from './logger.js'
 import { installRequestTelemetry, registerOperationsRoutes, requestIdOf } from './observability.js'
 import { registerLandingPage } from './pages/landing.js'
+import { installRateLimits } from './rate-limit.js'
 
 /** Largest accepted request body: 1 MiB, then 413. */
 export const BODY_LIMIT = 1024 * 1024
@@ -61,6 +62,7 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
 
   installErrorHandler(app)
   installRequestTelemetry(app, deps)
+  installRateLimits(app, deps)
   registerOperationsRoutes(app, deps, { billingHeartbeat: options.billingHeartbeat ?? false })
   if (options.operationsOnly === true) return app
   installJsonParsing(app)

@@ -45,6 +45,9 @@ describe('loadConfig: defaults', () => {
       headersTimeoutMs: 10_000,
       keepAliveTimeoutMs: 5_000,
       trustProxy: [],
+      rateLimitPerKey: 10_000,
+      rateLimitPerIp: 20_000,
+      rateLimitFormsPerIp: 100,
     })
   })
 
@@ -76,6 +79,9 @@ describe('loadConfig: defaults', () => {
       DAWRI_KEEP_ALIVE_TIMEOUT_MS: '',
       DAWRI_TRUST_PROXY: '',
       DAWRI_METRICS_TOKEN: '',
+      DAWRI_RATE_LIMIT_PER_KEY: '',
+      DAWRI_RATE_LIMIT_PER_IP: '',
+      DAWRI_RATE_LIMIT_FORMS_PER_IP: '',
     }
     expect(load(empty)).toEqual(load())
   })
@@ -116,6 +122,9 @@ describe('loadConfig: settings', () => {
       DAWRI_KEEP_ALIVE_TIMEOUT_MS: '3000',
       DAWRI_TRUST_PROXY: '10.0.0.1, 192.168.0.0/16,loopback',
       DAWRI_METRICS_TOKEN: 'scrape-token-0123456789',
+      DAWRI_RATE_LIMIT_PER_KEY: '50',
+      DAWRI_RATE_LIMIT_PER_IP: '0',
+      DAWRI_RATE_LIMIT_FORMS_PER_IP: '3',
     })
     expect(config).toEqual({
       mode: 'production',
@@ -139,6 +148,9 @@ describe('loadConfig: settings', () => {
       keepAliveTimeoutMs: 3000,
       trustProxy: ['10.0.0.1', '192.168.0.0/16', 'loopback'],
       metricsToken: 'scrape-token-0123456789',
+      rateLimitPerKey: 50,
+      rateLimitPerIp: 0,
+      rateLimitFormsPerIp: 3,
     })
     expect(load({}).trustProxy).toEqual([])
     expect(load({ DAWRI_TRUST_PROXY: 'false' }).trustProxy).toEqual([])
@@ -233,6 +245,9 @@ describe('loadConfig: every bad setting throws ConfigError naming it', () => {
       ['DAWRI_REQUEST_TIMEOUT_MS', ['999', '600001', 'x']],
       ['DAWRI_HEADERS_TIMEOUT_MS', ['999', '600001']],
       ['DAWRI_KEEP_ALIVE_TIMEOUT_MS', ['999', '600001']],
+      ['DAWRI_RATE_LIMIT_PER_KEY', ['-1', '1000001', '2.5']],
+      ['DAWRI_RATE_LIMIT_PER_IP', ['-1', 'many']],
+      ['DAWRI_RATE_LIMIT_FORMS_PER_IP', ['-1', '1e3']],
       ['DAWRI_TRUST_PROXY', ['true', '10.0.0.1/33', 'proxy.example.test', '::1/129', '1.2.3.4/8/1']],
     ]
     for (const [name, values] of cases) {
