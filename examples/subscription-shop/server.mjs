@@ -51,7 +51,9 @@ try {
 }
 const address = shop.server.address()
 const port = typeof address === 'object' && address ? address.port : settings.port
-publicUrl ||= `http://${settings.host}:${port}`
+// Listening on every address: the browser and dawri on this machine reach it on loopback.
+const reachableHost = settings.host === '0.0.0.0' || settings.host === '::' ? '127.0.0.1' : settings.host.includes(':') ? `[${settings.host}]` : settings.host
+publicUrl ||= `http://${reachableHost}:${port}`
 process.stdout.write(
   [
     `Subscription shop: ${publicUrl}`,
