@@ -38,6 +38,6 @@ for (const dialect of DIALECTS) {
       expect(report.killsWithChargeInFlight, context).toBeGreaterThan(0)
       expect(report.figures.approvedCharges, context).toBeGreaterThan(KILLS)
       expect(report.figures.renewalCyclesCharged, context).toBeGreaterThan(0)
-    }, 120_000 + KILLS * 8_000)
+    }, 120_000 + KILLS * 20_000)
   })
 }
