@@ -8,7 +8,7 @@ import { updateSession } from '../../services/update-session.js'
 import { withMerchantAuth } from '../build-app.js'
 import { requireMerchant } from './auth.js'
 import { success, type Envelope } from './envelope.js'
-import { BEARER, envelopeSchema, ERROR_RESPONSES, IDEMPOTENCY_HEADER } from './schemas.js'
+import { always, BEARER, envelopeSchema, ERROR_RESPONSES, errorResponses, exampleOutcome, IDEMPOTENCY_HEADER } from './schemas.js'
 
 const EXAMPLE_TOKEN = 'TKN-0b6a4c1e-6f0e-4f4e-9d3a-2f1c5b7e8a90'
 const EXAMPLE_SESSION = '36201229-25ce-4360-9afc-5d901715b3a3'
@@ -17,7 +17,7 @@ const CANCEL_TOKEN_QUERY = {
   type: 'object',
   required: ['token'],
   properties: {
-    token: { type: 'string', description: 'A saved card token (TKN-…); the name is matched in any case (Token=…)', examples: [EXAMPLE_TOKEN] },
+    token: { type: 'string', maxLength: 100, description: 'A saved card token (TKN-…); the name is matched in any case (Token=…)', examples: [EXAMPLE_TOKEN] },
   },
 } as const
 
@@ -33,28 +33,22 @@ const UPDATE_SESSION_BODY = {
   examples: [{ SessionId: EXAMPLE_SESSION, Token: EXAMPLE_TOKEN, TokenType: 'mftoken' }],
 } as const
 
-const UPDATE_SESSION_DATA = {
-  type: 'object',
-  properties: { SessionId: { type: 'string' }, CountryCode: { type: 'string', examples: ['KWT'] } },
-} as const
+const UPDATE_SESSION_DATA = always({ SessionId: { type: 'string', format: 'uuid' }, CountryCode: { type: 'string', examples: ['KWT'] } })
 
 const EXCHANGE_LIST = {
   description: 'A bare JSON array, not the envelope (as MyFatoorah answers): the base currency first, every rate "1.00000000" because dawri never converts',
   type: 'array',
-  items: {
-    type: 'object',
-    properties: {
-      Text: { type: 'string', description: 'ISO 4217 code' },
-      Value: { type: 'string', description: 'Units of this currency per unit of the base currency, 8 decimals' },
-    },
-  },
+  items: always({
+    Text: { type: 'string', description: 'ISO 4217 code' },
+    Value: { type: 'string', pattern: '^\\d+\\.\\d{8}$', description: 'Units of this currency per unit of the base currency, 8 decimals' },
+  }),
   examples: [[{ Text: 'KWD', Value: '1.00000000' }, { Text: 'SAR', Value: '1.00000000' }]],
 } as const
 
 const REGISTER_APPLE_PAY_DOMAIN_BODY = {
   type: 'object',
   required: ['DomainName'],
-  properties: { DomainName: { type: 'string', maxLength: 253, description: 'A bare host name: no scheme, port or path' } },
+  properties: { DomainName: { type: 'string', maxLength: 253, description: 'A bare host name: no scheme, port or path; at most 100 per account' } },
   examples: [{ DomainName: 'shop.example.com' }],
 } as const
 
@@ -75,7 +69,8 @@ export async function registerAccountRoutes(app: FastifyInstance, deps: Deps): P
             'The token leaves InitiateSession CustomerTokens and is refused by DirectPayment, UpdateSession and any payment still waiting at its OTP step. Recurring payments keep their own copy of the card. No body. Errors: 400 with Data false.',
           security: BEARER,
           querystring: CANCEL_TOKEN_QUERY,
-          response: { 200: envelopeSchema({ type: 'boolean' }), ...ERROR_RESPONSES },
+          response: { 200: envelopeSchema({ type: 'boolean', enum: [true] }), ...errorResponses({ data: 'boolean', body: true }) },
+          ...exampleOutcome(400, 'No saved card matches this token'),
         },
       },
       async (request) => {
@@ -92,8 +87,10 @@ export async function registerAccountRoutes(app: FastifyInstance, deps: Deps): P
           summary: 'Put a saved card token into an embedded session; ExecutePayment with the SessionId then pays with it',
           security: BEARER,
           headers: IDEMPOTENCY_HEADER,
+          description: 'The example names a session and a card this account does not have: use a SessionId from InitiateSession and a Token from its CustomerTokens.',
           body: UPDATE_SESSION_BODY,
           response: { 200: envelopeSchema(UPDATE_SESSION_DATA), ...ERROR_RESPONSES },
+          ...exampleOutcome(400, 'SessionId is not valid'),
         },
       },
       async (request): Promise<Envelope<unknown>> => {
@@ -111,7 +108,7 @@ export async function registerAccountRoutes(app: FastifyInstance, deps: Deps): P
         tags: ['Payments'],
         summary: 'Currencies of the account with their rate against the base currency',
         security: BEARER,
-        response: { 200: EXCHANGE_LIST, ...ERROR_RESPONSES },
+        response: { 200: EXCHANGE_LIST, ...errorResponses({ body: true }) },
       },
       handler: async (request) => getCurrenciesExchangeList(requireMerchant(request)),
     })
@@ -125,7 +122,7 @@ export async function registerAccountRoutes(app: FastifyInstance, deps: Deps): P
           security: BEARER,
           headers: IDEMPOTENCY_HEADER,
           body: REGISTER_APPLE_PAY_DOMAIN_BODY,
-          response: { 200: envelopeSchema({ type: 'null' }), ...ERROR_RESPONSES },
+          response: { 200: { ...envelopeSchema({ type: 'null' }), description: 'Recorded (Message: OK)' }, ...ERROR_RESPONSES },
         },
       },
       async (request) => {

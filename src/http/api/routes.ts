@@ -8,16 +8,16 @@ import type { Deps } from '../../deps.js'
 import { requireMerchant } from './auth.js'
 import { success } from './envelope.js'
 import {
-  BEARER,
-  envelopeSchema,
-  ERROR_RESPONSES,
   EXECUTE_PAYMENT_BODY,
   EXECUTE_PAYMENT_DATA,
   GET_PAYMENT_STATUS_BODY,
-  IDEMPOTENCY_HEADER,
   INITIATE_PAYMENT_BODY,
+  INITIATE_PAYMENT_DATA,
   INITIATE_SESSION_BODY,
-} from './schemas.js'
+  INITIATE_SESSION_DATA,
+  PAYMENT_STATUS_DATA,
+} from './payment-schemas.js'
+import { BEARER, envelopeSchema, ERROR_RESPONSES, errorResponses, IDEMPOTENCY_HEADER } from './schemas.js'
 
 /** The payment routes of /v2 (reference §2–§4). Registered inside the authenticated scope. */
 export function registerPaymentRoutes(app: FastifyInstance, deps: Deps): void {
@@ -30,7 +30,7 @@ export function registerPaymentRoutes(app: FastifyInstance, deps: Deps): void {
         security: BEARER,
         headers: IDEMPOTENCY_HEADER,
         body: INITIATE_PAYMENT_BODY,
-        response: { 200: envelopeSchema({ type: 'object' }), ...ERROR_RESPONSES },
+        response: { 200: envelopeSchema(INITIATE_PAYMENT_DATA), ...ERROR_RESPONSES },
       },
     },
     async (request) => success(initiatePayment(deps, requireMerchant(request), request.body), 'Initiated Successfully!'),
@@ -59,8 +59,12 @@ export function registerPaymentRoutes(app: FastifyInstance, deps: Deps): void {
         tags: ['Payments'],
         summary: 'The invoice and all its transactions, by InvoiceId, PaymentId or CustomerReference',
         security: BEARER,
+        description: 'The example looks up the invoice that ExecutePayment’s example creates: try that one first.',
         body: GET_PAYMENT_STATUS_BODY,
-        response: { 200: envelopeSchema({ type: 'object' }), ...ERROR_RESPONSES },
+        response: {
+          200: envelopeSchema(PAYMENT_STATUS_DATA),
+          ...errorResponses({ body: true, notFound: 'No invoice of this account matches the key (Message: No data match the provided values)' }),
+        },
       },
     },
     async (request) => success(await getPaymentStatus(deps, requireMerchant(request), request.body), ''),
@@ -75,7 +79,7 @@ export function registerPaymentRoutes(app: FastifyInstance, deps: Deps): void {
         security: BEARER,
         headers: IDEMPOTENCY_HEADER,
         body: INITIATE_SESSION_BODY,
-        response: { 200: envelopeSchema({ type: 'object' }), ...ERROR_RESPONSES },
+        response: { 200: envelopeSchema(INITIATE_SESSION_DATA), ...ERROR_RESPONSES },
       },
     },
     async (request) => success(await initiateSession(deps, requireMerchant(request), request.body), 'Initiated Successfully!'),

@@ -1,37 +1,39 @@
 import type { FastifyInstance } from 'fastify'
 
-import { advanceSandboxClock } from '../../services/advance-sandbox-clock.js'
+import { advanceSandboxClock, MAX_ADVANCE_DAYS } from '../../services/advance-sandbox-clock.js'
 import type { Deps } from '../../deps.js'
 import { withMerchantAuth } from '../build-app.js'
 import { requireMerchant } from './auth.js'
 import { success } from './envelope.js'
-import { BEARER, envelopeSchema, ERROR_RESPONSES, IDEMPOTENCY_HEADER } from './schemas.js'
+import { always, BEARER, envelopeSchema, ERROR_RESPONSES, IDEMPOTENCY_HEADER, LOCAL_DATE_TIME } from './schemas.js'
 
 const ADVANCE_CLOCK_BODY = {
   type: 'object',
+  description: 'Exactly one of Days and Until.',
   properties: {
-    Days: { type: 'integer', minimum: 1, description: 'Move the clock this many days forward' },
+    Days: { type: 'integer', minimum: 1, maximum: MAX_ADVANCE_DAYS, description: 'Move the clock this many days forward' },
     Until: {
       type: 'string',
-      description: 'Move the clock to this ISO time (later than now); without Z or an offset it is the merchant’s local time',
+      maxLength: 40,
+      description: `Move the clock to this ISO time, later than now and at most ${MAX_ADVANCE_DAYS} days ahead; without Z or an offset it is the merchant’s local time`,
     },
   },
+  example: { Days: 1 },
 } as const
 
-const ADVANCE_CLOCK_DATA = {
-  type: 'object',
-  properties: {
-    Now: { type: 'string', description: 'The merchant’s new local time, e.g. 2026-01-13T09:30:00.000' },
-    Charges: { type: 'integer' },
-    Approved: { type: 'integer' },
-    Declined: { type: 'integer' },
-    Retries: { type: 'integer' },
-    StatusChanges: { type: 'integer' },
-    WebhookAttempts: { type: 'integer' },
-    WebhooksDelivered: { type: 'integer' },
-    WebhooksFailed: { type: 'integer' },
-  },
-} as const
+const count = { type: 'integer', minimum: 0 } as const
+
+const ADVANCE_CLOCK_DATA = always({
+  Now: { ...LOCAL_DATE_TIME, description: 'The merchant’s new local time, e.g. 2026-01-13T09:30:00.000' },
+  Charges: { ...count, description: 'Automatic charge attempts recorded (first attempts, retries, recovered attempts)' },
+  Approved: count,
+  Declined: count,
+  Retries: { ...count, description: 'Of Charges, the retries of a failed cycle' },
+  StatusChanges: { ...count, description: 'Recurring payments whose status changed' },
+  WebhookAttempts: count,
+  WebhooksDelivered: count,
+  WebhooksFailed: count,
+})
 
 /**
  * The sandbox clock (README, "the sandbox clock"). Registered only in sandbox mode, so production

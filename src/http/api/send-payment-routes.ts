@@ -7,14 +7,8 @@ import type { Deps } from '../../deps.js'
 import { withMerchantAuth } from '../build-app.js'
 import { requireMerchant } from './auth.js'
 import { success } from './envelope.js'
-import { BEARER, envelopeSchema, ERROR_RESPONSES, EXECUTE_PAYMENT_BODY, IDEMPOTENCY_HEADER } from './schemas.js'
-
-const {
-  PaymentMethodId: _paymentMethodId,
-  SessionId: _sessionId,
-  RecurringModel: _recurringModel,
-  ...INVOICE_PROPERTIES
-} = EXECUTE_PAYMENT_BODY.properties
+import { INVOICE_PROPERTIES } from './payment-schemas.js'
+import { always, BEARER, envelopeSchema, ERROR_RESPONSES, errorResponses, IDEMPOTENCY_HEADER, LOCAL_DATE_TIME } from './schemas.js'
 
 const SEND_PAYMENT_BODY = {
   type: 'object',
@@ -31,7 +25,7 @@ const SEND_PAYMENT_BODY = {
     },
     InvoicePaymentMethods: {
       type: 'array',
-      items: { type: ['integer', 'string'] },
+      items: { type: ['integer', 'string'], minimum: 1 },
       description: 'PaymentMethodIds the invoice page offers, in this order; absent or empty: KNET and VISA/MASTER',
     },
   },
@@ -51,49 +45,40 @@ const SEND_PAYMENT_BODY = {
   },
 } as const
 
-const SEND_PAYMENT_DATA = {
-  type: 'object',
-  properties: {
-    InvoiceId: { type: 'integer' },
-    InvoiceURL: { type: 'string', description: 'The hosted invoice page, {public URL}/{country}/ie/{invoiceKey}' },
-    CustomerReference: { type: ['string', 'null'] },
-    UserDefinedField: { type: ['string', 'null'] },
-  },
-} as const
+const SEND_PAYMENT_DATA = always({
+  InvoiceId: { type: 'integer' },
+  InvoiceURL: { type: 'string', format: 'uri', description: 'The hosted invoice page, {public URL}/{country}/ie/{invoiceKey}' },
+  CustomerReference: { type: ['string', 'null'] },
+  UserDefinedField: { type: ['string', 'null'] },
+})
 
 const NOTIFICATIONS_QUERY = {
   type: 'object',
   properties: {
     PageSize: { type: 'integer', minimum: 1, maximum: MAX_NOTIFICATION_PAGE_SIZE, default: NOTIFICATION_PAGE_SIZE },
-    Before: { type: 'integer', description: 'NextBefore of the previous page: older notifications' },
+    Before: { type: 'integer', minimum: 1, description: 'NextBefore of the previous page: older notifications' },
     InvoiceId: { type: 'integer', description: 'Only this invoice’s notifications' },
   },
 } as const
 
-const NOTIFICATIONS_DATA = {
-  type: 'object',
-  properties: {
-    Notifications: {
-      type: 'array',
-      description: 'Newest first',
-      items: {
-        type: 'object',
-        properties: {
-          NotificationId: { type: 'integer' },
-          InvoiceId: { type: 'integer' },
-          Channel: { type: 'string', enum: ['EML', 'SMS'] },
-          Recipient: { type: 'string' },
-          Language: { type: 'string', enum: ['EN', 'AR'] },
-          Subject: { type: ['string', 'null'] },
-          Body: { type: 'string' },
-          InvoiceURL: { type: 'string' },
-          CreatedDate: { type: 'string' },
-        },
-      },
-    },
-    NextBefore: { type: ['integer', 'null'] },
+const NOTIFICATIONS_DATA = always({
+  Notifications: {
+    type: 'array',
+    description: 'Newest first',
+    items: always({
+      NotificationId: { type: 'integer' },
+      InvoiceId: { type: 'integer' },
+      Channel: { type: 'string', enum: ['EML', 'SMS'] },
+      Recipient: { type: 'string', description: 'E-mail address, or mobile number with its country code' },
+      Language: { type: 'string', enum: ['EN', 'AR'] },
+      Subject: { type: ['string', 'null'], description: 'E-mail only' },
+      Body: { type: 'string' },
+      InvoiceURL: { type: 'string', format: 'uri' },
+      CreatedDate: LOCAL_DATE_TIME,
+    }),
   },
-} as const
+  NextBefore: { type: ['integer', 'null'], description: 'Pass as Before for the next (older) page; null on the last page' },
+})
 
 /**
  * SendPayment (invoice links, reference §12.1) and, in sandbox mode only, the notification
@@ -125,7 +110,7 @@ export async function registerSendPaymentRoutes(app: FastifyInstance, deps: Deps
           summary: 'The e-mails and SMS SendPayment would have sent (never sent), newest first',
           security: BEARER,
           querystring: NOTIFICATIONS_QUERY,
-          response: { 200: envelopeSchema(NOTIFICATIONS_DATA), ...ERROR_RESPONSES },
+          response: { 200: envelopeSchema(NOTIFICATIONS_DATA), ...errorResponses() },
         },
       },
       async (request) => success(await listSandboxNotifications(deps, requireMerchant(request), request.query), ''),
