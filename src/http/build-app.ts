@@ -12,6 +12,7 @@ import { registerPaymentRoutes } from './api/routes.js'
 import { loggerOptions } from './logger.js'
 import { installRequestTelemetry, registerOperationsRoutes, requestIdOf } from './observability.js'
 import { registerLandingPage } from './pages/landing.js'
+import { parseQueryString } from './query-string.js'
 import { installRateLimits } from './rate-limit.js'
 
 /** Largest accepted request body: 1 MiB, then 413. */
@@ -41,7 +42,7 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: requestIdOf,
     // Some clients post to /v2/getPaymentStatus.
-    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, querystringParser: parseQueryString },
     // Forwarded headers count only from the proxies the operator named (DAWRI_TRUST_PROXY).
     trustProxy: deps.config.trustProxy.length > 0 ? deps.config.trustProxy.join(',') : false,
     // A client that stalls inside its headers or body is cut off, so sockets cannot pile up.

@@ -29,3 +29,32 @@ for (const dialect of DIALECTS) {
     })
   })
 }
+
+for (const dialect of DIALECTS) {
+  describe(`${dialect}: repeated query parameters`, () => {
+    let app: TestApp
+
+    beforeAll(async () => {
+      app = await startTestApp(dialect)
+    })
+    afterAll(async () => app?.close())
+
+    it('the Card View frame with `language` twice answers its page (was a 500); the first value counts', async () => {
+      const { apiKey } = await app.createMerchant()
+      const session = await app.call('POST', '/v2/InitiateSession', apiKey, {})
+      const sessionId = session.body.Data.SessionId as string
+      const response = await fetch(`${app.baseUrl}/cardview/frame?sessionId=${sessionId}&language=ar&language=en`)
+      expect(response.status).toBe(200)
+      expect(await response.text()).toContain('dir="rtl"')
+      const unknown = await fetch(`${app.baseUrl}/cardview/frame?language=x&language=y`)
+      expect(unknown.status).toBe(404)
+    })
+
+    it('a repeated recurringId reads its first value', async () => {
+      const { apiKey } = await app.createMerchant()
+      const response = await app.call('GET', '/v2/GetRecurringPayment?recurringId=RECUR1&recurringId=RECUR2', apiKey)
+      expect(response.status).toBeLessThan(500)
+      expect(response.body.IsSuccess).toBe(false)
+    })
+  })
+}
