@@ -31,7 +31,7 @@ export function pagingLinks(
   nextBefore: string | number | undefined,
 ): SafeHtml {
   const t = (key: Parameters<typeof consoleText>[1]) => consoleText(viewer.language, key)
-  return html`<nav class="paging" aria-label="${t('navRecurrences')}">
+  return html`<nav class="paging" aria-label="${t('paging')}">
 ${notFirst ? html`<a href="${path}${queryString(filters)}">${t('newest')}</a>` : ''}
 ${nextBefore !== undefined ? html`<a href="${path}${queryString({ ...filters, before: nextBefore })}" rel="next">${t('nextPage')}</a>` : ''}
 </nav>`

@@ -114,7 +114,7 @@ ${chartTable(t('chartTable'), [t('day'), t('amount')], pastDays.map((day, index)
 }
 <section class="panel" aria-labelledby="webhooks-title">
 <h2 id="webhooks-title">${t('webhookHealth', { days: PAST_DAYS })}</h2>
-<dl class="facts"><dt>${t('pendingNow')}</dt><dd>${pending.pending}</dd><dt>${t('oldestPending')}</dt><dd>${formatTime(pending.oldestDueAt, viewer.timeZone)}</dd></dl>
+<dl class="facts"><dt>${t('pendingNow')}</dt><dd>${pending.pending}</dd><dt>${t('oldestPending')}</dt><dd class="ltr">${formatTime(pending.oldestDueAt, viewer.timeZone)}</dd></dl>
 ${barChart({ labels: pastDays.map(formatShortDay), series: webhookSeries, ariaLabel: t('webhookHealth', { days: PAST_DAYS }) })}
 ${stackedTable(webhookSeries)}
 </section>

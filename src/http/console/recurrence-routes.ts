@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 
-import { isFinalStatus, RECURRENCE_STATUSES, type RecurrenceStatus } from '../../domain/recurrence.js'
+import { isFinalStatus, RECURRENCE_STATUSES } from '../../domain/recurrence.js'
 import { fromRecurringId, toInvoiceId, toPaymentId, toRecurringId } from '../../domain/public-ids.js'
 import { cancelRecurringPayment } from '../../services/cancel-recurring-payment.js'
 import { resumeRecurringPayment } from '../../services/resume-recurring-payment.js'
@@ -13,7 +13,6 @@ import {
   badge,
   notice,
   queryField,
-  queryString,
   refusalDetails,
   requirePost,
   requireViewer,
@@ -69,7 +68,7 @@ ${
 <thead><tr><th scope="col">${t('recurringId')}</th>${viewer.merchant ? '' : html`<th scope="col">${t('merchant')}</th>`}<th scope="col">${t('customer')}</th><th scope="col">${t('customerReference')}</th><th scope="col" class="number">${t('amount')}</th><th scope="col">${t('schedule')}</th><th scope="col">${t('status')}</th><th scope="col" class="number">${t('executedTimes')}</th><th scope="col">${t('nextAttempt')}</th><th scope="col">${t('created')}</th></tr></thead>
 <tbody>${page.map((row) => {
         const recurringId = toRecurringId(row.id, deps.ids)
-        return html`<tr><td><a href="/console/recurrences/${recurringId}">${recurringId}</a></td>${viewer.merchant ? '' : html`<td>${row.merchant_id}</td>`}<td>${row.customer_name ?? '—'}</td><td>${row.customer_reference ?? '—'}</td><td class="number">${formatMoney(row.amount_minor, row.currency)}</td><td>${scheduleText(viewer, row)}</td><td>${badge(row.status)}</td><td class="number">${iterationText(viewer, row)}</td><td>${formatTime(row.next_attempt_at, viewer.timeZone)}</td><td>${formatTime(row.created_at, viewer.timeZone)}</td></tr>`
+        return html`<tr><td><a href="/console/recurrences/${recurringId}">${recurringId}</a></td>${viewer.merchant ? '' : html`<td>${row.merchant_id}</td>`}<td>${row.customer_name ?? '—'}</td><td>${row.customer_reference ?? '—'}</td><td class="number">${formatMoney(row.amount_minor, row.currency)}</td><td>${scheduleText(row)}</td><td>${badge(row.status)}</td><td class="number">${iterationText(viewer, row)}</td><td>${formatTime(row.next_attempt_at, viewer.timeZone)}</td><td>${formatTime(row.created_at, viewer.timeZone)}</td></tr>`
       })}</tbody>
 </table>`
 }
@@ -123,8 +122,7 @@ ${pagingLinks(viewer, '/console/recurrences', filters, before !== '', rows.lengt
   }
 }
 
-function scheduleText(viewer: ConsoleViewer, row: Pick<RecurrenceRow, 'recurring_type' | 'interval_days'>): string {
-  void viewer
+function scheduleText(row: Pick<RecurrenceRow, 'recurring_type' | 'interval_days'>): string {
   return row.interval_days === null ? row.recurring_type : `${row.recurring_type} (${row.interval_days})`
 }
 
@@ -148,7 +146,6 @@ async function renderRecurrence(
   const cycleOfInvoice = new Map(history.invoices.map((invoice) => [invoice.id, invoice.recurrence_cycle]))
   const form = (action: 'cancel' | 'resume', label: ConsoleMessageKey, className: string) =>
     html`<form class="action" method="post" action="/console/recurrences/${recurringId}/${action}"><input type="hidden" name="csrf" value="${viewer.csrf}"><button type="submit" class="${className}">${t(label)}</button></form>`
-  const statusOf = row.status as RecurrenceStatus
   return html`<h1>${t('navRecurrences')} · <span class="ltr">${recurringId}</span></h1>
 ${parts.notice ?? ''}
 <div class="panel">
@@ -156,7 +153,7 @@ ${parts.notice ?? ''}
 <dt>${t('status')}</dt><dd>${badge(row.status)}</dd>
 ${viewer.merchant ? '' : html`<dt>${t('merchant')}</dt><dd>${row.merchant_id}</dd>`}
 <dt>${t('amount')}</dt><dd>${formatMoney(row.amount_minor, row.currency)}</dd>
-<dt>${t('schedule')}</dt><dd>${scheduleText(viewer, row)} · ${row.anchor_date}</dd>
+<dt>${t('schedule')}</dt><dd>${scheduleText(row)} · ${row.anchor_date}</dd>
 <dt>${t('executedTimes')}</dt><dd>${iterationText(viewer, row)}</dd>
 <dt>${t('retries')}</dt><dd>${row.retry_count}</dd>
 <dt>${t('nextAttempt')}</dt><dd>${formatTime(row.next_attempt_at, timeZone)}</dd>
@@ -166,7 +163,7 @@ ${viewer.merchant ? '' : html`<dt>${t('merchant')}</dt><dd>${row.merchant_id}</d
 <p class="hint">${consoleText(viewer.language, 'timesIn', { zone: timeZone })}</p>
 <div class="actions">
 ${row.status === 'Uncompleted' ? form('resume', 'resume', 'good') : ''}
-${isFinalStatus(statusOf) ? '' : form('cancel', 'cancel', 'danger')}
+${isFinalStatus(row.status) ? '' : form('cancel', 'cancel', 'danger')}
 </div>
 </div>
 <div class="panel">
