@@ -89,7 +89,7 @@ for (const dialect of DIALECTS) {
       expect(webhooks[webhooks.length - 1]).toEqual({ status: 'ACTIVE', nextPayDate: `${today}T00:00:00` })
 
       // The date is the truth: the overdue cycles are charged by the next billing run.
-      const caughtUp = await ctx.advance({ Until: `${today}T10:00:01` })
+      const caughtUp = await ctx.advance({ Until: `${today}T23:00:00` })
       expect(Number(caughtUp.Charges)).toBeGreaterThan(0)
     })
 
