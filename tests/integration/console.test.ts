@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { fromRecurringId } from '../../src/domain/public-ids.js'
+import { rotateApiKey } from '../../src/store/merchant.repository.js'
 import { DIALECTS } from '../support/dialects.js'
 import { startTestApp, type TestApp } from '../support/start-test-app.js'
 import { consoleClient, formToken, signIn } from './console-support.js'
@@ -118,6 +119,16 @@ for (const dialect of DIALECTS) {
       expect(again.status).toBe(400)
       expect(again.html).toContain('The action was refused')
       expect(fromRecurringId(aliceRecurrence.recurringId, t.deps.ids)).toBeDefined()
+
+      // The cancel wrote Alice a webhook event (Skipped: she has no URL). Bob can neither see nor resend it.
+      const log = await session.get('/console/webhooks')
+      const reference = /href="\/console\/webhooks\/(WH-[^"]+)"/.exec(log.html)?.[1]
+      expect(reference).toBeDefined()
+      expect((await session.get(`/console/webhooks/${reference}`)).status).toBe(200)
+      expect((await other.get('/console/webhooks')).html).not.toContain(`${reference}<`)
+      expect((await other.get(`/console/webhooks/${reference}`)).status).toBe(404)
+      const resend = await other.post(`/console/webhooks/${reference}/resend`, { csrf: formToken((await other.get('/console')).html) })
+      expect(resend.status).toBe(404)
     })
 
     it('issues an HttpOnly, SameSite=Strict session cookie scoped to /console, and signs out', async () => {
@@ -133,6 +144,17 @@ for (const dialect of DIALECTS) {
       expect(signOut.status).toBe(303)
       expect(signOut.setCookie).toContain('Max-Age=0')
       expect((await session.get('/console')).status).toBe(303)
+    })
+
+    it("ends a merchant's session once its API key is rotated away", async () => {
+      const carol = await t.createMerchant({ name: 'Carol Cafe' })
+      const session = await signIn(t.baseUrl, carol.apiKey)
+      expect((await session.get('/console')).status).toBe(200)
+      await t.deps.store.db.transaction().execute((trx) => rotateApiKey(trx, carol.merchant.id, 'carol-new-key-0123456789abcdef', Date.now()))
+      const after = await session.get('/console')
+      expect(after.status).toBe(303)
+      expect(after.location).toBe('/console/sign-in')
+      expect((await signIn(t.baseUrl, 'carol-new-key-0123456789abcdef')).cookie).not.toBe(session.cookie)
     })
 
     it('refuses a wrong API key, a wrong admin token and a sign-in without its CSRF token, then throttles the address', async () => {
@@ -155,6 +177,27 @@ for (const dialect of DIALECTS) {
       for (let failure = 2; failure < 10; failure += 1) expect((await client.post('/console/sign-in', { csrf, apiKey: `wrong-${failure}` })).status).toBe(401)
       const throttled = await client.post('/console/sign-in', { csrf, apiKey: alice.apiKey })
       expect(throttled.status).toBe(429)
+      expect(client.cookie).toBe('')
+    })
+  })
+}
+
+for (const dialect of DIALECTS) {
+  describe(`${dialect}: the console without DAWRI_ADMIN_TOKEN`, () => {
+    let t: TestApp
+    beforeAll(async () => {
+      t = await startTestApp(dialect)
+    })
+    afterAll(async () => t?.close())
+
+    it('offers no operator sign-in and refuses any admin token', async () => {
+      const client = consoleClient(t.baseUrl)
+      const page = await client.get('/console/sign-in')
+      expect(page.status).toBe(200)
+      expect(page.html).not.toContain('Operator sign-in')
+      expect(page.html).not.toContain('name="adminToken"')
+      const answer = await client.post('/console/sign-in', { csrf: formToken(page.html), adminToken: 'anything-at-all-0123456789' })
+      expect(answer.status).toBe(401)
       expect(client.cookie).toBe('')
     })
   })
