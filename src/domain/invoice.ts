@@ -11,14 +11,29 @@ export type TransactionStatus = (typeof TRANSACTION_STATUSES)[number]
 /** Default lifetime of an invoice created through the API when no ExpiryDate is sent. */
 export const DEFAULT_INVOICE_LIFETIME_MS = 3 * 24 * 3_600_000
 
-/** `InvoiceReference`: local year followed by a six-digit sequence, e.g. 2026000042. */
-export function invoiceReference(internalId: number, createdAt: number, timeZone: string): string {
-  return `${toLocal(createdAt, timeZone).year}${String(internalId).padStart(6, '0')}`
+/**
+ * A row that a merchant sees a number of: its per-merchant `reference_number` (set by the
+ * database on insert), or, for a row older than those numbers, its id.
+ */
+export interface NumberedRow {
+  readonly id: number
+  readonly reference_number: number | null
+  readonly created_at: number
 }
 
-/** `TrackId` as MyFatoorah prints it: local date and a number (`10-01-2026_3250552`). */
-export function trackIdOf(transaction: { readonly id: number; readonly created_at: number }, timeZone: string): string {
-  return `${formatLocalDashedDate(transaction.created_at, timeZone)}_${String(transaction.id).padStart(7, '0')}`
+/** The number a merchant sees for a row (see {@link NumberedRow}). */
+export function referenceNumberOf(row: NumberedRow): number {
+  return row.reference_number ?? row.id
+}
+
+/** `InvoiceReference`: local year followed by the merchant's six-digit invoice count, e.g. 2026000042. */
+export function invoiceReference(invoice: NumberedRow, timeZone: string): string {
+  return `${toLocal(invoice.created_at, timeZone).year}${String(referenceNumberOf(invoice)).padStart(6, '0')}`
+}
+
+/** `TrackId` as MyFatoorah prints it: local date and the merchant's transaction count (`10-01-2026_3250552`). */
+export function trackIdOf(transaction: NumberedRow, timeZone: string): string {
+  return `${formatLocalDashedDate(transaction.created_at, timeZone)}_${String(referenceNumberOf(transaction)).padStart(7, '0')}`
 }
 
 /** Why an invoice cannot take a customer's payment now; `busy` while a charge of it is under way. */

@@ -1,3 +1,4 @@
+import { referenceNumberOf, type NumberedRow } from './invoice.js'
 import { toLocal } from './local-time.js'
 
 /**
@@ -87,16 +88,16 @@ export function customerRefundMinor(options: {
   return Math.max(0, amountMinor - Number(share))
 }
 
-/** `RefundReference`: local year of its creation followed by a six-digit sequence, like InvoiceReference. */
-export function refundReference(internalId: number, createdAt: number, timeZone: string): string {
-  return `${toLocal(createdAt, timeZone).year}${String(internalId).padStart(6, '0')}`
+/** `RefundReference`: local year of its creation followed by the merchant's six-digit refund count, like InvoiceReference. */
+export function refundReference(refund: NumberedRow, timeZone: string): string {
+  return `${toLocal(refund.created_at, timeZone).year}${String(referenceNumberOf(refund)).padStart(6, '0')}`
 }
 
 /**
- * The internal id a `RefundReference` names, or undefined when it cannot be one (the caller
- * still compares the whole reference with the row's, year included).
+ * The merchant's refund number a `RefundReference` names, or undefined when it cannot be one
+ * (the caller still compares the whole reference with the row's, year included).
  */
-export function refundIdOfReference(reference: string): number | undefined {
+export function refundNumberOfReference(reference: string): number | undefined {
   const match = /^\s*\d{4}(\d{6,10})\s*$/.exec(reference)
   if (!match?.[1]) return undefined
   const id = Number(match[1])

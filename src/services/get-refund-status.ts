@@ -5,10 +5,10 @@ import type { Merchant } from '../domain/merchant.js'
 import { minorToMajorNumber } from '../domain/money.js'
 import { fromInvoiceId, fromRefundId, toInvoiceId, toRefundId } from '../domain/public-ids.js'
 import { readKeyText } from '../domain/request-fields.js'
-import { refundIdOfReference, refundReference, type RefundStatus } from '../domain/refund.js'
+import { refundNumberOfReference, refundReference, type RefundStatus } from '../domain/refund.js'
 import type { Deps } from '../deps.js'
 import { findInvoice } from '../store/invoice.repository.js'
-import { findRefund, listRefundsOfInvoice, type RefundRow } from '../store/refund.repository.js'
+import { findRefund, findRefundByNumber, listRefundsOfInvoice, type RefundRow } from '../store/refund.repository.js'
 
 /** The key types of GetRefundStatus, matched case-insensitively. */
 export const REFUND_STATUS_KEY_TYPES = ['InvoiceId', 'RefundReference', 'RefundId'] as const
@@ -60,10 +60,10 @@ async function findRefunds(deps: Deps, merchant: Merchant, key: string, keyType:
       return refund ? [refund] : undefined
     }
     case 'RefundReference': {
-      const id = refundIdOfReference(key)
-      const refund = id === undefined ? undefined : await findRefund(db, merchant.id, id)
+      const number = refundNumberOfReference(key)
+      const refund = number === undefined ? undefined : await findRefundByNumber(db, merchant.id, number)
       // The whole reference must match, year included: a guessed sequence alone finds nothing.
-      return refund && refundReference(refund.id, refund.created_at, merchant.timeZone) === key.trim() ? [refund] : undefined
+      return refund && refundReference(refund, merchant.timeZone) === key.trim() ? [refund] : undefined
     }
   }
 }
@@ -75,7 +75,7 @@ function refundStatusItem(refund: RefundRow, merchant: Merchant, deps: Deps): Re
     RefundStatus: refund.status,
     InvoiceId: toInvoiceId(refund.invoice_id, deps.ids),
     Amount: minorToMajorNumber(refund.amount_minor, refund.currency),
-    RefundReference: refundReference(refund.id, refund.created_at, merchant.timeZone),
+    RefundReference: refundReference(refund, merchant.timeZone),
     RefundAmount: minorToMajorNumber(refund.refund_amount_minor, refund.currency),
     ExternalIdentifier: refund.external_identifier ?? '',
     RRN: refund.rrn ?? '',

@@ -89,7 +89,7 @@ export async function makeRefund(deps: Deps, merchant: Merchant, body: unknown, 
   return {
     Key: key,
     RefundId: toRefundId(refund.id, deps.ids),
-    RefundReference: refundReference(refund.id, refund.created_at, merchant.timeZone),
+    RefundReference: refundReference(refund, merchant.timeZone),
     // dawri makes no invoice of its own for a refund: the refunded invoice's id.
     RefundInvoiceId: toInvoiceId(invoice.id, deps.ids),
     Amount: minorToMajorNumber(refund.amount_minor, merchant.currency),

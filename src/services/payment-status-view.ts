@@ -94,7 +94,7 @@ export function paymentStatusView(
   return {
     InvoiceId: toInvoiceId(invoice.id, ids),
     InvoiceStatus: invoice.status,
-    InvoiceReference: invoiceReference(invoice.id, invoice.created_at, merchant.timeZone),
+    InvoiceReference: invoiceReference(invoice, merchant.timeZone),
     CustomerReference: invoice.customer_reference,
     CreatedDate: formatLocalIso(invoice.created_at, merchant.timeZone),
     ExpiryDate: formatLocalHumanDate(invoice.expires_at, merchant.timeZone),

@@ -128,6 +128,8 @@ export interface CardTokenTable {
 
 export interface InvoiceTable {
   id: Generated<number>
+  /** The merchant's own count of these rows (InvoiceReference, TrackId, RefundReference); set by the database on insert. */
+  reference_number: Generated<number | null>
   merchant_id: number
   /** Random key used in hosted-page URLs (`invoiceKey`). */
   invoice_key: string
@@ -170,6 +172,8 @@ export interface InvoiceTable {
 
 export interface TransactionTable {
   id: Generated<number>
+  /** The merchant's own count of these rows (InvoiceReference, TrackId, RefundReference); set by the database on insert. */
+  reference_number: Generated<number | null>
   invoice_id: number
   merchant_id: number
   /** Wire spellings, `Succss` included. */
@@ -273,6 +277,8 @@ export interface ProcessorLedgerTable {
  */
 export interface RefundTable {
   id: Generated<number>
+  /** The merchant's own count of these rows (InvoiceReference, TrackId, RefundReference); set by the database on insert. */
+  reference_number: Generated<number | null>
   merchant_id: number
   /** The refunded invoice. */
   invoice_id: number

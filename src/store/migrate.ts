@@ -15,7 +15,7 @@ import { notificationsMigration } from './migrations/0007-notifications.js'
 import { authorizeCaptureMigration } from './migrations/0008-authorize-capture.js'
 import { merchantChangeSignalsMigration } from './migrations/0009-merchant-change-signals.js'
 import { consoleIndexesMigration } from './migrations/0010-console-indexes.js'
-import { consoleIndexesMigration } from './migrations/0010-console-indexes.js'
+import { merchantReferenceNumbersMigration } from './migrations/0011-merchant-reference-numbers.js'
 
 /** Every migration in order. Names sort lexically; never rename or edit a released one. */
 function listMigrations(dialect: DialectName): Record<string, Migration> {
@@ -30,7 +30,7 @@ function listMigrations(dialect: DialectName): Record<string, Migration> {
     '0008-authorize-capture': authorizeCaptureMigration(dialect),
     '0009-merchant-change-signals': merchantChangeSignalsMigration(dialect),
     '0010-console-indexes': consoleIndexesMigration(),
-    '0010-console-indexes': consoleIndexesMigration(),
+    '0011-merchant-reference-numbers': merchantReferenceNumbersMigration(dialect),
   }
 }
 

@@ -28,14 +28,17 @@ export interface InsertedPaymentInvoice {
   readonly recurrenceId: number | null
 }
 
-/** Every insertable invoice column but the ids of the recurrence link, in statement order. */
+/** Every insertable invoice column but the ids of the recurrence link (and the reference number its trigger sets), in statement order. */
+/** Columns the database fills: the key and the per-merchant reference number (migration 0011). */
+type SetByDatabase = 'id' | 'reference_number'
+
 const INVOICE_COLUMNS = [
   'merchant_id', 'invoice_key', 'status', 'value_minor', 'currency', 'display_currency', 'payment_method_id', 'session_id',
   'customer_name', 'customer_mobile', 'mobile_country_code', 'customer_email', 'customer_reference', 'customer_civil_id',
   'user_defined_field', 'language', 'callback_url', 'error_url', 'webhook_url', 'customer_address', 'items',
   'shipping_method', 'shipping_consignee', 'suppliers', 'processing_details', 'invoice_payment_methods', 'expires_at',
   'created_at', 'paid_at',
-] as const satisfies ReadonlyArray<Exclude<keyof InvoiceTable, 'id' | 'recurrence_id' | 'recurrence_cycle'>>
+] as const satisfies ReadonlyArray<Exclude<keyof InvoiceTable, SetByDatabase | 'recurrence_id' | 'recurrence_cycle'>>
 
 const RECURRENCE_COLUMNS = [
   'merchant_id', 'status', 'recurring_type', 'interval_days', 'iteration', 'retry_count', 'amount_minor', 'currency',
@@ -45,12 +48,13 @@ const RECURRENCE_COLUMNS = [
 
 // A type check that the lists name every column: adding one to the tables fails to compile here.
 type Missing<All, Listed> = Exclude<keyof All, Listed>
-const invoiceColumnsComplete: Missing<Omit<InvoiceTable, 'id' | 'recurrence_id' | 'recurrence_cycle'>, (typeof INVOICE_COLUMNS)[number]> extends never ? true : never = true
+const invoiceColumnsComplete: Missing<Omit<InvoiceTable, SetByDatabase | 'recurrence_id' | 'recurrence_cycle'>, (typeof INVOICE_COLUMNS)[number]> extends never ? true : never = true
 const recurrenceColumnsComplete: Missing<NewDraftRecurrence, (typeof RECURRENCE_COLUMNS)[number]> extends never ? true : never = true
 void invoiceColumnsComplete
 void recurrenceColumnsComplete
 
 type SqlValue = string | number | null
+
 
 function invoiceValues(invoice: NewInvoice): SqlValue[] {
   return INVOICE_COLUMNS.map((column) => (invoice[column] ?? null) as SqlValue)

@@ -16,11 +16,32 @@ export type NewRefund = Omit<Insertable<RefundTable>, 'status' | 'error_code' | 
 
 /** Writes a refund, `Pending`; its row. */
 export async function insertRefund(db: Executor, refund: NewRefund): Promise<RefundRow> {
-  return db
+  const row = await db
     .insertInto('refunds')
     .values({ ...refund, status: 'Pending', error_code: null, rrn: null, updated_at: refund.created_at })
     .returningAll()
     .executeTakeFirstOrThrow()
+  return withReferenceNumber(db, row)
+}
+
+/**
+ * SQLite's RETURNING shows a row as inserted, before the trigger that numbers it (migration
+ * 0011) ran: read the number back then.
+ */
+async function withReferenceNumber(db: Executor, row: RefundRow): Promise<RefundRow> {
+  if (row.reference_number !== null) return row
+  const numbered = await db.selectFrom('refunds').select('reference_number').where('id', '=', row.id).executeTakeFirstOrThrow()
+  return { ...row, reference_number: numbered.reference_number }
+}
+
+/** A merchant's refund by its reference number (the digits after the year of a RefundReference). */
+export async function findRefundByNumber(db: Executor, merchantId: number, referenceNumber: number): Promise<RefundRow | undefined> {
+  return db
+    .selectFrom('refunds')
+    .selectAll()
+    .where('merchant_id', '=', merchantId)
+    .where((eb) => eb.or([eb('reference_number', '=', referenceNumber), eb.and([eb('reference_number', 'is', null), eb('id', '=', referenceNumber)])]))
+    .executeTakeFirst()
 }
 
 /** Every refund of a payment (transaction), oldest first: what counts against its captured amount. */

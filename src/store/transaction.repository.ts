@@ -58,7 +58,13 @@ export async function insertTransaction(db: Executor, transaction: NewTransactio
 /** Inserts transactions with one statement; the rows (match them by a column, not by position). */
 export async function insertTransactions(db: Executor, transactions: readonly NewTransaction[]): Promise<TransactionRow[]> {
   if (transactions.length === 0) return []
-  return db.insertInto('transactions').values([...transactions]).returningAll().execute()
+  const rows = await db.insertInto('transactions').values([...transactions]).returningAll().execute()
+  // SQLite's RETURNING shows rows before the trigger that numbers them (migration 0011) ran.
+  const unnumbered = rows.filter((row) => row.reference_number === null).map((row) => row.id)
+  if (unnumbered.length === 0) return rows
+  const numbers = await db.selectFrom('transactions').select(['id', 'reference_number']).where('id', 'in', unnumbered).execute()
+  const numberOf = new Map(numbers.map((row) => [row.id, row.reference_number]))
+  return rows.map((row) => (row.reference_number === null ? { ...row, reference_number: numberOf.get(row.id) ?? null } : row))
 }
 
 /**

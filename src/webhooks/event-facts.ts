@@ -178,7 +178,7 @@ function paymentFacts(
   return {
     invoice: {
       id: toInvoiceId(invoice.id, ids),
-      reference: invoiceReference(invoice.id, invoice.created_at, timeZone),
+      reference: invoiceReference(invoice, timeZone),
       status: invoiceStatusOf(invoice),
       createdAt: invoice.created_at,
       expiresAt: invoice.expires_at,
@@ -223,13 +223,13 @@ function refundFacts(refund: RefundRow, transaction: TransactionWithCardRow, inv
   return {
     refund: {
       id: toRefundId(refund.id, ids),
-      reference: refundReference(refund.id, refund.created_at, timeZone),
+      reference: refundReference(refund, timeZone),
       status: WEBHOOK_REFUND_STATUS[refund.status],
       createdAt: refund.created_at,
       comment: refund.comment,
       externalIdentifier: refund.external_identifier,
     },
-    invoice: { id: toInvoiceId(invoice.id, ids), reference: invoiceReference(invoice.id, invoice.created_at, timeZone) },
+    invoice: { id: toInvoiceId(invoice.id, ids), reference: invoiceReference(invoice, timeZone) },
     amount: { currency: currencyOf(refund.currency), valueMinor: refund.amount_minor, refundAmountMinor: refund.refund_amount_minor },
     payment: {
       paymentId: toPaymentId(transaction.id, ids),

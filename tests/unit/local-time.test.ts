@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 
 import { COUNTRY_CODES, getCountry } from '../../src/domain/countries.js'
-import { DEFAULT_INVOICE_LIFETIME_MS, invoiceReference, INVOICE_STATUSES, TRANSACTION_STATUSES } from '../../src/domain/invoice.js'
+import { DEFAULT_INVOICE_LIFETIME_MS, invoiceReference, trackIdOf, INVOICE_STATUSES, TRANSACTION_STATUSES } from '../../src/domain/invoice.js'
 import { parseLocalIsoDateTime } from '../../src/domain/local-iso.js'
 import {
   formatCompactLocal,
@@ -297,12 +297,19 @@ describe('parseLocalIsoDateTime', () => {
 })
 
 describe('invoice', () => {
-  it('InvoiceReference is the local year and a six-digit sequence', () => {
-    expect(invoiceReference(42, Date.UTC(2026, 5, 1), KUWAIT)).toBe('2026000042')
+  it('InvoiceReference is the local year and the six-digit count of the merchant’s invoices', () => {
+    const invoice = (number: number, createdAt: number) => ({ id: 900_000 + number, reference_number: number, created_at: createdAt })
+    expect(invoiceReference(invoice(42, Date.UTC(2026, 5, 1)), KUWAIT)).toBe('2026000042')
     // 22:00 UTC on 31 December is already the new year in Kuwait.
-    expect(invoiceReference(42, Date.UTC(2025, 11, 31, 22), KUWAIT)).toBe('2026000042')
-    expect(invoiceReference(42, Date.UTC(2025, 11, 31, 20, 59), KUWAIT)).toBe('2025000042')
-    expect(invoiceReference(1_234_567, Date.UTC(2026, 5, 1), KUWAIT)).toBe('20261234567')
+    expect(invoiceReference(invoice(42, Date.UTC(2025, 11, 31, 22)), KUWAIT)).toBe('2026000042')
+    expect(invoiceReference(invoice(42, Date.UTC(2025, 11, 31, 20, 59)), KUWAIT)).toBe('2025000042')
+    expect(invoiceReference(invoice(1_234_567, Date.UTC(2026, 5, 1)), KUWAIT)).toBe('20261234567')
+    // A row the database has not numbered (never after insert) falls back to its id.
+    expect(invoiceReference({ id: 7, reference_number: null, created_at: Date.UTC(2026, 5, 1) }, KUWAIT)).toBe('2026000007')
+  })
+
+  it('TrackId is the local date and the seven-digit count of the merchant’s transactions', () => {
+    expect(trackIdOf({ id: 999, reference_number: 12, created_at: Date.UTC(2026, 0, 10, 12) }, KUWAIT)).toBe('10-01-2026_0000012')
   })
 
   it('lists the wire spellings of statuses, Succss included', () => {

@@ -8,7 +8,7 @@ import {
   REFUND_STATUSES,
   refundableMinor,
   refundAmountRefusal,
-  refundIdOfReference,
+  refundNumberOfReference,
   refundReference,
   type CountedRefund,
 } from '../../src/domain/refund.js'
@@ -110,12 +110,12 @@ describe('customerRefundMinor', () => {
 })
 
 describe('RefundReference and RefundId', () => {
-  it('RefundReference is the local year and a six-digit sequence, and names its id', () => {
+  it('RefundReference is the local year and the six-digit count of the merchant’s refunds, and names that number', () => {
     const createdAt = Date.UTC(2025, 11, 31, 22, 0) // 2026-01-01 01:00 in Kuwait
-    expect(refundReference(19, createdAt, 'Asia/Kuwait')).toBe('2026000019')
-    expect(refundIdOfReference('2026000019')).toBe(19)
-    expect(refundIdOfReference('20261234567')).toBe(1_234_567)
-    for (const bad of ['', '2026', '202600001', 'abc0000019', '2026000000']) expect(refundIdOfReference(bad)).toBeUndefined()
+    expect(refundReference({ id: 5000, reference_number: 19, created_at: createdAt }, 'Asia/Kuwait')).toBe('2026000019')
+    expect(refundNumberOfReference('2026000019')).toBe(19)
+    expect(refundNumberOfReference('20261234567')).toBe(1_234_567)
+    for (const bad of ['', '2026', '202600001', 'abc0000019', '2026000000']) expect(refundNumberOfReference(bad)).toBeUndefined()
   })
 
   it('RefundIds round-trip, are 10-digit integers, and never equal an InvoiceId', () => {
