@@ -178,6 +178,28 @@ async function advanceClock(page: Page, days: number): Promise<string> {
   return (await page.getByRole('status').textContent()) ?? ''
 }
 
+/**
+ * Buys the plan as a customer does: the shop's checkout page with dawri's Card View frame, then
+ * dawri's OTP step, then back to the shop's subscription page.
+ */
+async function subscribe(page: Page, shop: RunningShop, cardNumber: string): Promise<void> {
+  await page.goto(shop.url)
+  await page.getByRole('link', { name: 'Subscribe' }).click()
+  await page.getByLabel('Your name').fill('Sara Al-Sabah')
+  const frame = page.frameLocator('#card-element iframe')
+  await frame.getByLabel('Name on card').fill('Sara Al-Sabah')
+  await frame.getByLabel('Card number').pressSequentially(cardNumber)
+  await frame.getByLabel('Expiry date (MM/YY)').pressSequentially('0139')
+  await frame.getByLabel('Security code (CVV)').fill('100')
+  await page.getByRole('button', { name: 'Pay and subscribe' }).click()
+  await page.waitForURL(/MpgsAuthentication\?paymentId=\d+&sessionId=/)
+  // The OTP step states the recurring terms the shop's RecurringModel set.
+  expect(await page.getByRole('region', { name: 'Recurring payment' }).textContent()).toContain('Every month')
+  await page.getByLabel('Verification code').fill('123456')
+  await page.getByRole('button', { name: 'Confirm payment' }).click()
+  await page.waitForURL(`${shop.url}/subscriptions/**`)
+}
+
 /** Reloads the page until `read` gives `expected`: dawri's worker delivers some events on its own time. */
 async function pollPage<T>(page: Page, read: () => Promise<T>, expected: T): Promise<void> {
   await expect
@@ -222,21 +244,7 @@ for (const dialect of DIALECTS) {
       const page = await browser.newPage({ viewport: { width: 900, height: 900 } })
 
       // Buy the plan: the Card View frame, then dawri's OTP step, then the shop's callback.
-      await page.goto(shop.url)
-      await page.getByRole('link', { name: 'Subscribe' }).click()
-      await page.getByLabel('Your name').fill('Sara Al-Sabah')
-      const frame = page.frameLocator('#card-element iframe')
-      await frame.getByLabel('Name on card').fill('Sara Al-Sabah')
-      await frame.getByLabel('Card number').pressSequentially('5123450000000008')
-      await frame.getByLabel('Expiry date (MM/YY)').pressSequentially('0139')
-      await frame.getByLabel('Security code (CVV)').fill('100')
-      await page.getByRole('button', { name: 'Pay and subscribe' }).click()
-      await page.waitForURL(/MpgsAuthentication\?paymentId=\d+&sessionId=/)
-      // The OTP step states the recurring terms the shop's RecurringModel set.
-      expect(await page.getByRole('region', { name: 'Recurring payment' }).textContent()).toContain('Every month')
-      await page.getByLabel('Verification code').fill('123456')
-      await page.getByRole('button', { name: 'Confirm payment' }).click()
-      await page.waitForURL(`${shop.url}/subscriptions/**`)
+      await subscribe(page, shop, '5123450000000008')
       const recurringId = (await page.textContent('#recurring-id')) ?? ''
       expect(recurringId, shop.output()).toMatch(/^RECUR\d+$/)
       expect(await page.textContent('#subscription-status')).toBe('ACTIVE')
@@ -319,6 +327,27 @@ for (const dialect of DIALECTS) {
       expect(await paymentRows(page)).toHaveLength(3)
       const cancelled = (await api('GET', `/v2/GetRecurringPayment?recurringId=${recurringId}`)).body.Data.RecurringPayment[0]
       expect(cancelled).toMatchObject({ RecurringStatus: 'Canceled', ExecutedTimes: 2, IsActive: false })
+      await page.close()
+    })
+
+    it('shows declined renewals and the subscription Uncompleted once the retries are spent', async () => {
+      const page = await browser.newPage()
+      // 4000000000000341: the first payment is approved, every renewal declined.
+      await subscribe(page, shop, '4000000000000341')
+      const recurringId = (await page.textContent('#recurring-id')) ?? ''
+      expect(await advanceClock(page, 65)).toMatch(/0 renewals approved/)
+      // The renewal's first attempt and its two daily retries (RetryCount 2), each its own payment.
+      await pollPage(page, () => page.textContent('#subscription-status'), 'UNCOMPLETED')
+      await pollPage(page, () => paymentRows(page).then((rows) => rows.map((row) => row.slice(0, 2))), [
+        ['first', 'SUCCESS'],
+        ['renewal', 'FAILED'],
+        ['renewal', 'FAILED'],
+        ['renewal', 'FAILED'],
+      ])
+      expect(await page.textContent('#renewal-count')).toBe('0')
+      expect(await page.textContent('#next-pay-date')).toBe('—')
+      const recurrence = (await api('GET', `/v2/GetRecurringPayment?recurringId=${recurringId}`)).body.Data.RecurringPayment[0]
+      expect(recurrence).toMatchObject({ RecurringStatus: 'Uncompleted', ExecutedTimes: 0 })
       await page.close()
     })
   })
