@@ -162,11 +162,14 @@ export function formField(body: unknown, name: string): string {
   return typeof value === 'string' ? value : ''
 }
 
-/** A string query parameter, or '' (a repeated one counts as absent). */
+/**
+ * A string query parameter, or '' (a repeated one counts as absent, and so does one holding a
+ * NUL, which no database text column can hold).
+ */
 export function queryField(query: unknown, name: string): string {
   if (typeof query !== 'object' || query === null) return ''
   const value = (query as Record<string, unknown>)[name]
-  return typeof value === 'string' ? value.trim().slice(0, 200) : ''
+  return typeof value === 'string' && !value.includes('\u0000') ? value.trim().slice(0, 200) : ''
 }
 
 /** A query string from fields, skipping empty ones: `?a=1&b=2` or ''. */
