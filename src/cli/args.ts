@@ -47,3 +47,8 @@ export function readSwitch(name: string, on: boolean | undefined, off: boolean |
 
 /** Whether the arguments ask for help. */
 export const wantsHelp = (args: readonly string[]): boolean => args.includes('--help') || args.includes('-h')
+
+/** Rows a listing prints unless `--limit` says otherwise. */
+export const DEFAULT_LIST_LIMIT = 100
+/** The largest `--limit`. */
+export const MAX_LIST_LIMIT = 1_000_000

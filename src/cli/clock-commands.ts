@@ -1,9 +1,4 @@
-import { ConfigError } from '../config.js'
-import { advanceSandboxClock, MAX_ADVANCE_DAYS } from '../services/advance-sandbox-clock.js'
-import { OUTPUT_FLAGS, parseFlags, readCount, readId, UsageError } from './args.js'
 import type { Command } from './command.js'
-import { printFields, printJson, withProgress } from './output.js'
-import { commandConfig, requireMerchant, service, withDeps } from './session.js'
 
 const advance: Command = {
   name: 'clock advance',
@@ -11,32 +6,11 @@ const advance: Command = {
   summary: "Moves a merchant's sandbox clock forward and runs everything due until then, as POST /v2/sandbox/AdvanceClock does.",
   details:
     'Charges, retries, status changes and webhook deliveries due up to the new time run before it\n' +
-    `returns, in this process. At most ${MAX_ADVANCE_DAYS} days per call; the clock never goes back. --until without\n` +
+    `returns, in this process. At most 366 days per call; the clock never goes back. --until without\n` +
     "an offset is the merchant's local time. Sandbox mode only (DAWRI_MODE=sandbox); otherwise exit code 2.\n" +
     'With --json: the same Data as AdvanceClock ({"Now": …, "Charges": …, …}).',
   examples: ['dawri clock advance --merchant 1 --days 30', 'dawri clock advance --merchant 1 --until 2027-01-01T04:00:00'],
-  async run(args) {
-    const { values } = parseFlags(args, { merchant: { type: 'string' }, days: { type: 'string' }, until: { type: 'string' }, ...OUTPUT_FLAGS })
-    const merchantId = readId('--merchant', values.merchant)
-    if ((values.days === undefined) === (values.until === undefined)) throw new UsageError('Give --days N or --until ISO_TIME (one of them)')
-    const body = values.days !== undefined ? { Days: readCount('--days', values.days, 1, 1, MAX_ADVANCE_DAYS) } : { Until: values.until }
-    const config = commandConfig(values)
-    if (config.mode !== 'sandbox') throw new ConfigError('clock advance works only in sandbox mode: DAWRI_MODE is production')
-    return withDeps(config, async (deps) => {
-      const merchant = await requireMerchant(deps, merchantId)
-      const data = await withProgress('Advancing the clock…', () => service(() => advanceSandboxClock(deps, merchant, body), { invalidInputIsUsage: true }))
-      if (values.json) printJson(data)
-      else {
-        printFields([
-          [`Merchant ${merchant.id} clock`, data.Now],
-          ['Charges', `${data.Charges} (approved ${data.Approved}, declined ${data.Declined}, retries ${data.Retries})`],
-          ['Status changes', data.StatusChanges],
-          ['Webhook attempts', `${data.WebhookAttempts} (delivered ${data.WebhooksDelivered}, failed ${data.WebhooksFailed})`],
-        ])
-      }
-      return 0
-    })
-  },
+  run: (args) => import('./clock-actions.js').then((actions) => actions.advanceClockAction(args)),
 }
 
 /** `dawri clock …` */

@@ -4,13 +4,12 @@ import { DatabaseUnavailableError } from '../store/database-errors.js'
 import { UsageError, wantsHelp } from './args.js'
 import { CLOCK_COMMANDS } from './clock-commands.js'
 import { commandHelp, type Command } from './command.js'
-import { DOCTOR_COMMANDS } from './doctor.js'
+import { DOCTOR_COMMANDS } from './doctor-commands.js'
+import { CommandFailure } from './errors.js'
 import { KEY_COMMANDS } from './key-commands.js'
 import { MERCHANT_COMMANDS } from './merchant-commands.js'
 import { RECURRING_COMMANDS } from './recurring-commands.js'
-import { StartupError } from './serve.js'
 import { SERVER_COMMANDS } from './server-commands.js'
-import { CommandFailure } from './session.js'
 import { WEBHOOK_COMMANDS } from './webhook-commands.js'
 
 /** Every command, in the order the help lists them. */
@@ -115,7 +114,7 @@ main(process.argv.slice(2)).then(
     if (error instanceof ConfigError) {
       process.stderr.write(`dawri: ${error.message}\n`)
       process.exitCode = 2
-    } else if (error instanceof StartupError || error instanceof DatabaseUnavailableError) {
+    } else if (error instanceof DatabaseUnavailableError) {
       process.stderr.write(`dawri: ${error.message}\n`)
       process.exitCode = 2
     } else if (error instanceof CommandFailure) {

@@ -1,10 +1,4 @@
-import { loadConfig, parseServeFlags } from '../config.js'
-import { createStore } from '../store/create-database.js'
-import { migrateToLatest } from '../store/migrate.js'
-import { DATABASE_FLAG, parseFlags } from './args.js'
 import type { Command } from './command.js'
-import { printLines, withProgress } from './output.js'
-import { serve } from './serve.js'
 
 const serveCommand: Command = {
   name: 'serve',
@@ -14,10 +8,7 @@ const serveCommand: Command = {
     'Migrates the database first; on an empty one it creates a demo merchant (KWT, recurring, Bypass3DS\n' +
     'and authorize/capture enabled) and prints its API key and webhook secret. Stops on SIGINT/SIGTERM.',
   examples: ['dawri serve', 'dawri serve --port 3000 --database postgres://postgres@127.0.0.1:5432/dawri', 'DAWRI_ROLE=worker dawri serve --port 9100'],
-  async run(args) {
-    await serve(loadConfig(parseServeFlags(args)))
-    return -1 // keeps running
-  },
+  run: (args) => import('./server-actions.js').then((actions) => actions.serveAction(args)),
 }
 
 const migrate: Command = {
@@ -26,18 +17,7 @@ const migrate: Command = {
   summary: 'Brings the database schema to the latest version, then exits.',
   details: 'Prints the migrations it applied, or "Already up to date". `dawri serve` migrates too; run this before\nrolling out several processes.',
   examples: ['dawri migrate', 'dawri migrate --database postgres://postgres@127.0.0.1:5432/dawri'],
-  async run(args) {
-    const { values } = parseFlags(args, DATABASE_FLAG)
-    const config = loadConfig({ database: values.database })
-    const store = createStore({ url: config.databaseUrl })
-    try {
-      const { applied } = await withProgress('Migrating the database…', () => migrateToLatest(store))
-      printLines(applied.length > 0 ? `Applied: ${applied.join(', ')}` : 'Already up to date')
-    } finally {
-      await store.close()
-    }
-    return 0
-  },
+  run: (args) => import('./server-actions.js').then((actions) => actions.migrateAction(args)),
 }
 
 /** `dawri serve` and `dawri migrate`. */

@@ -8,12 +8,10 @@ import type { Merchant } from '../domain/merchant.js'
 import { loggerOptions } from '../http/logger.js'
 import { findMerchantById } from '../store/merchant.repository.js'
 import { UsageError } from './args.js'
+import { CommandFailure } from './errors.js'
 import { withProgress } from './output.js'
 
-/** The command ran but could not do what was asked (not found, refused): exit code 1, one line. */
-export class CommandFailure extends Error {
-  override readonly name = 'CommandFailure'
-}
+export { CommandFailure }
 
 /** The settings of a command that opens the database: the environment, `--database` winning. */
 export function commandConfig(flags: { readonly database?: string | undefined }): Config {

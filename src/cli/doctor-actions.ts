@@ -8,7 +8,6 @@ import { explainDatabaseError } from '../store/database-errors.js'
 import { pendingMigrations } from '../store/migrate.js'
 import { findNewestCardCiphertext } from '../store/operator-lookup.repository.js'
 import { DATABASE_FLAG, parseFlags } from './args.js'
-import type { Command } from './command.js'
 import { printJson, printLines } from './output.js'
 
 /** One line of the report. */
@@ -123,22 +122,10 @@ export async function runChecks(flags: { readonly database?: string | undefined 
   return checks
 }
 
-const doctor: Command = {
-  name: 'doctor',
-  usage: 'dawri doctor [--json] [--database URL]',
-  summary: 'Checks the setup, one line per check: configuration, database reachable, migrations current, vault key.',
-  details:
-    'Reads the same settings as `dawri serve` and changes nothing. Exit code 0 when every check passes,\n' +
-    '1 when one fails. With --json: [{"Check": …, "Status": "ok" | "FAIL" | "skip", "Detail": …}].',
-  examples: ['dawri doctor', 'DATABASE_URL=postgres://postgres@127.0.0.1:5432/dawri dawri doctor', 'dawri doctor --json'],
-  async run(args) {
-    const { values } = parseFlags(args, { ...DATABASE_FLAG, json: { type: 'boolean', default: false } })
-    const checks = await runChecks(values)
-    if (values.json) printJson(checks.map((check) => ({ Check: check.name, Status: check.status, Detail: check.detail })))
-    else printLines(...checks.map((check) => `${check.status.padEnd(4)}  ${`${check.name}:`.padEnd(15)} ${check.detail}`))
-    return checks.some((check) => check.status === 'FAIL') ? 1 : 0
-  },
+export async function doctorAction(args: readonly string[]): Promise<number> {
+  const { values } = parseFlags(args, { ...DATABASE_FLAG, json: { type: 'boolean', default: false } })
+  const checks = await runChecks(values)
+  if (values.json) printJson(checks.map((check) => ({ Check: check.name, Status: check.status, Detail: check.detail })))
+  else printLines(...checks.map((check) => `${check.status.padEnd(4)}  ${`${check.name}:`.padEnd(15)} ${check.detail}`))
+  return checks.some((check) => check.status === 'FAIL') ? 1 : 0
 }
-
-/** `dawri doctor` */
-export const DOCTOR_COMMANDS: readonly Command[] = [doctor]
