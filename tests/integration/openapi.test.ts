@@ -158,10 +158,9 @@ for (const dialect of DIALECTS) {
         await ok('POST', '/v2/GetPaymentStatus', { KeyType: 'InvoiceId', Key: pending.InvoiceId })
 
         // Saved cards: put the token in the session, then cancel it.
-        if (direct.Token !== '') {
-          await call('POST', '/v2/UpdateSession', { SessionId: session.SessionId, Token: direct.Token, TokenType: 'mftoken' })
-          await ok('POST', `/v2/CancelToken?token=${encodeURIComponent(direct.Token)}`)
-        }
+        expect(direct.Token).toMatch(/^TKN-/)
+        await ok('POST', '/v2/UpdateSession', { SessionId: session.SessionId, Token: direct.Token, TokenType: 'mftoken' })
+        await ok('POST', `/v2/CancelToken?token=${encodeURIComponent(direct.Token)}`)
 
         // Recurring: paid first invoice, an automatic charge, every listing form, cancel and refusals.
         const first = (await ok('POST', '/v2/ExecutePayment', { PaymentMethodId: 9, InvoiceValue: 5, RecurringModel: { RecurringType: 'Daily', Iteration: 3, RetryCount: 1 } })).Data
@@ -176,6 +175,8 @@ for (const dialect of DIALECTS) {
         expect((await call('GET', `/v2/CancelRecurringPayment?recurringId=${first.RecurringId}`)).status).toBe(400)
         expect((await call('POST', `/v2/ResumeRecurringPayment?recurringId=${first.RecurringId}`)).status).toBe(400)
         expect((await call('GET', '/v2/GetRecurringPayment?recurringId=RECUR1')).status).toBe(400)
+        const draft = (await ok('POST', '/v2/ExecutePayment', { PaymentMethodId: 2, InvoiceValue: 5, RecurringModel: { RecurringType: 'Custom', IntervalDays: 30, Iteration: 0 } })).Data
+        await ok('GET', `/v2/CancelRecurringPayment?recurringId=${draft.RecurringId}`)
 
         // Invoice links and the notification outbox; account settings; webhooks.
         const link = (await ok('POST', '/v2/SendPayment', { InvoiceValue: 4, CustomerName: 'Omar', NotificationOption: 'ALL', CustomerEmail: 'o@example.com', CustomerMobile: '55512345' })).Data
@@ -204,11 +205,11 @@ for (const dialect of DIALECTS) {
         expect((await call('POST', '/v2/ExecutePayment', '<xml/>', { 'content-type': 'application/xml' })).status).toBe(415)
 
         expect(problems).toEqual([])
-        // Every operation was seen answering with its success.
+        // Every operation was seen answering with its success (Resume's needs an Uncompleted recurrence).
         const unseen = operationsOf(spec)
           .filter(({ path }) => path.startsWith('/v2/'))
           .map(({ path, method }) => `${method.toUpperCase()} ${path} 200`)
-          .filter((name) => !checker.seen.has(name) && !name.startsWith('GET /v2/CancelRecurringPayment') && !name.includes('ResumeRecurringPayment') && !name.startsWith('POST /v2/UpdateSession'))
+          .filter((name) => !checker.seen.has(name) && !name.includes('ResumeRecurringPayment')) // a successful Resume: recurring.test.ts
         expect(unseen).toEqual([])
       } finally {
         await receiver.close()
