@@ -183,10 +183,10 @@ for (const dialect of DIALECTS) {
 }
 
 for (const dialect of DIALECTS) {
-  describe(`${dialect}: the console without DAWRI_ADMIN_TOKEN`, () => {
+  describe(`${dialect}: the console without DAWRI_ADMIN_TOKEN, behind an https public URL`, () => {
     let t: TestApp
     beforeAll(async () => {
-      t = await startTestApp(dialect)
+      t = await startTestApp(dialect, { env: { DAWRI_PUBLIC_URL: 'https://pay.example.test' } })
     })
     afterAll(async () => t?.close())
 
@@ -199,6 +199,14 @@ for (const dialect of DIALECTS) {
       const answer = await client.post('/console/sign-in', { csrf: formToken(page.html), adminToken: 'anything-at-all-0123456789' })
       expect(answer.status).toBe(401)
       expect(client.cookie).toBe('')
+    })
+
+    it('marks the session cookie Secure', async () => {
+      const { apiKey } = await t.createMerchant()
+      const client = consoleClient(t.baseUrl)
+      const answer = await client.post('/console/sign-in', { csrf: formToken((await client.get('/console/sign-in')).html), apiKey })
+      expect(answer.status).toBe(303)
+      expect(answer.setCookie).toMatch(/^dawri_console=[^;]+; Path=\/console; Max-Age=43200; SameSite=Strict; HttpOnly; Secure$/)
     })
   })
 }
