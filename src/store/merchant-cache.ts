@@ -107,16 +107,18 @@ export function createMerchantCache(db: Kysely<Database>, source: Source): Merch
       }
       const generation = listening ? currentGeneration() : Number.NaN
       const now = Date.now()
-      // Keyed by the key itself, which the request carries anyway: a hit costs no hashing.
-      const entry = entries.get(apiKey)
+      // Keyed by the key's hash, as the table is: the secret itself is never compared (a string
+      // comparison stops at the first difference) nor kept in memory.
+      const hash = hashApiKey(apiKey)
+      const entry = entries.get(hash)
       if (entry && entry.generation === generation && entry.expiresAt > now) return entry.merchant
-      const merchant = await findMerchantByKeyHash(db, hashApiKey(apiKey))
+      const merchant = await findMerchantByKeyHash(db, hash)
       // Kept only if nothing changed while it was read: a change racing with the read wins.
       if (merchant && Number.isFinite(generation) && currentGeneration() === generation && listening) {
         if (entries.size >= MAX_ENTRIES) entries.clear()
-        entries.set(apiKey, { merchant, generation, expiresAt: now + ENTRY_TTL_MS })
+        entries.set(hash, { merchant, generation, expiresAt: now + ENTRY_TTL_MS })
       } else {
-        entries.delete(apiKey)
+        entries.delete(hash)
       }
       return merchant
     },
