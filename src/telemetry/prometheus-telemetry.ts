@@ -1,10 +1,11 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client'
 
 import { CHARGE_KINDS, type ChargeKind } from '../domain/charge.js'
 import type { Clock } from '../domain/clock.js'
 import type { ChargeOutcome, Telemetry, WebhookDeliveryOutcome } from '../deps.js'
 import type { Store } from '../store/create-database.js'
 import { readBillingBacklog, readWebhookBacklog, type Backlog } from '../store/metrics.repository.js'
+import { registerHttpMetrics } from './http-stats.js'
 
 /**
  * The Prometheus side of {@link Telemetry}: one registry per instance (several apps in one
@@ -22,9 +23,6 @@ export const BACKLOG_CAP = 100_000
 
 const CHARGE_OUTCOMES: readonly ChargeOutcome[] = ['approved', 'declined', 'error']
 const WEBHOOK_OUTCOMES: readonly WebhookDeliveryOutcome[] = ['delivered', 'retrying', 'failed']
-
-/** HTTP latency buckets, in seconds: most API calls answer in a few milliseconds. */
-const HTTP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 
 /** The logger calls telemetry makes (a failed gauge read). */
 interface WarnLogger {
@@ -65,19 +63,7 @@ export function createPrometheusTelemetry(options: PrometheusTelemetryOptions): 
   const registry = new Registry()
   const registers = [registry]
 
-  const httpRequests = new Counter({
-    name: 'dawri_http_requests_total',
-    help: 'HTTP requests answered, by route pattern (unmatched: no route) and status code.',
-    labelNames: ['route', 'status'] as const,
-    registers,
-  })
-  const httpDuration = new Histogram({
-    name: 'dawri_http_request_duration_seconds',
-    help: 'Time from receiving a request to finishing its response, by route pattern.',
-    labelNames: ['route'] as const,
-    buckets: HTTP_BUCKETS,
-    registers,
-  })
+  const httpRequest = registerHttpMetrics(registry)
   const charges = new Counter({
     name: 'dawri_charges_total',
     help: 'Charge attempts by kind and outcome, counted by the process that recorded them (error: left open for recovery).',
@@ -103,13 +89,11 @@ export function createPrometheusTelemetry(options: PrometheusTelemetryOptions): 
   for (const kind of CHARGE_KINDS) for (const outcome of CHARGE_OUTCOMES) charges.labels(kind, outcome).inc(0)
   for (const outcome of WEBHOOK_OUTCOMES) deliveries.labels(outcome).inc(0)
 
-  // Children per label set, so that counting a charge or a request does not build label objects.
-  const chargeCounters = new Map<string, { inc(): void }>()
-  for (const kind of CHARGE_KINDS) {
-    for (const outcome of CHARGE_OUTCOMES) chargeCounters.set(`${kind}/${outcome}`, charges.labels(kind, outcome))
-  }
+  // Children per label set, so that counting a charge does not build label objects.
+  const chargeCounters = new Map(
+    CHARGE_KINDS.map((kind) => [kind, new Map(CHARGE_OUTCOMES.map((outcome) => [outcome, charges.labels(kind, outcome)]))]),
+  )
   const deliveryCounters = new Map(WEBHOOK_OUTCOMES.map((outcome) => [outcome, deliveries.labels(outcome)]))
-  const routes = new Map<string, { readonly duration: { observe(value: number): void }; readonly byStatus: Map<number, { inc(): void }> }>()
 
   let cached: { readonly at: number; readonly facts: Promise<DatabaseFacts | null> } | undefined
   const databaseFacts = (): Promise<DatabaseFacts | null> => {
@@ -165,7 +149,7 @@ export function createPrometheusTelemetry(options: PrometheusTelemetryOptions): 
 
   return {
     chargeOutcome(kind: ChargeKind, outcome: ChargeOutcome) {
-      chargeCounters.get(`${kind}/${outcome}`)?.inc()
+      chargeCounters.get(kind)?.get(outcome)?.inc()
     },
     attemptLeaseExpired: () => leasesExpired.inc(),
     attemptRecovered: () => recovered.inc(),
@@ -176,20 +160,7 @@ export function createPrometheusTelemetry(options: PrometheusTelemetryOptions): 
       lastHeartbeat = clock.now()
     },
     lastBillingHeartbeat: () => lastHeartbeat,
-    httpRequest(route, status, seconds) {
-      let entry = routes.get(route)
-      if (!entry) {
-        entry = { duration: httpDuration.labels(route), byStatus: new Map() }
-        routes.set(route, entry)
-      }
-      let counter = entry.byStatus.get(status)
-      if (!counter) {
-        counter = httpRequests.labels(route, String(status))
-        entry.byStatus.set(status, counter)
-      }
-      counter.inc()
-      entry.duration.observe(seconds)
-    },
+    httpRequest,
     async render() {
       return (await registry.metrics()) + (await processMetrics().metrics())
     },

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { Writable } from 'node:stream'
 
 import type { FastifyInstance } from 'fastify'
@@ -132,6 +133,12 @@ for (const dialect of DIALECTS) {
       // The API calls above are counted by route pattern.
       expect(sampleValue(samples, 'dawri_http_requests_total', { route: '/v2/MakeRefund', status: '200' })).toBe(1)
       expect(sampleValue(samples, 'dawri_http_request_duration_seconds_count', { route: '/v2/MakeRefund' })).toBe(1)
+
+      // docs/operations.md describes every dawri_ metric a process exposes.
+      const documented = readFileSync('docs/operations.md', 'utf8')
+      const names = new Set(samples.map((s) => s.name.replace(/_(bucket|sum|count)$/, '')).filter((name) => name.startsWith('dawri_')))
+      expect(names.size).toBeGreaterThanOrEqual(11)
+      for (const name of names) expect(documented, name).toContain(`| \`${name}\` |`)
     })
 
     it('attempts taken over after their lease ran out are counted as expired and recovered', async () => {

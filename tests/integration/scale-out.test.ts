@@ -195,6 +195,14 @@ describe.skipIf(!DIALECTS.includes('postgres'))('postgres: 2 API and 2 worker pr
     expect(deliveriesCounted).toBe(deliveredAttempts.length)
     expect(received).toBe(deliveredAttempts.length)
 
+    // At info, no process logged a key, a webhook secret or the card number.
+    const logged = JSON.stringify(processes.map((p) => p.lines))
+    for (const { apiKey, merchant } of merchants) {
+      expect(logged).not.toContain(apiKey)
+      expect(logged).not.toContain(merchant.webhookSecret)
+    }
+    expect(logged).not.toContain('5123450000000008')
+
     // The database gauges read the same in every process: nothing due, nothing pending.
     for (const target of processes) {
       expect(value(target, 'dawri_billing_due')).toBe(0)
