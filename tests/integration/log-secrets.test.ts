@@ -55,4 +55,55 @@ describe('secrets never reach the log', () => {
       rmSync(dir, { recursive: true, force: true })
     }
   })
+
+  it('at LOG_LEVEL=trace, the request and charge lines of a paid DirectPayment carry no key, card number or CVV', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dawri-log-'))
+    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0'], {
+      env: { ...process.env, DAWRI_DATA_DIR: dir, DAWRI_DEMO_API_KEY: KEY, LOG_LEVEL: 'trace', DAWRI_POLL_INTERVAL_MS: '50' },
+    })
+    let output = ''
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no start: ${output}`)), 60_000)
+        const check = setInterval(() => {
+          const match = /Server listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(output)
+          if (match && output.includes('API key')) {
+            clearInterval(check)
+            clearTimeout(timer)
+            resolve(Number(match[1]))
+          }
+        }, 20)
+      })
+      const call = async (path: string, body: unknown) => {
+        const response = await fetch(`http://127.0.0.1:${port}${path}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json', 'x-request-id': 'log-check-1' },
+          body: JSON.stringify(body),
+        })
+        return (await response.json()) as { Data: { PaymentURL: string; Status?: string } }
+      }
+      const created = await call('/v2/ExecutePayment', { PaymentMethodId: 9, InvoiceValue: 3, CallBackUrl: 'https://shop.example.test/paid' })
+      const paid = await call(new URL(created.Data.PaymentURL).pathname, {
+        PaymentType: 'card',
+        Bypass3DS: true,
+        Card: { Number: CARD, ExpiryMonth: '01', ExpiryYear: '39', SecurityCode: CVV, HolderName: 'Log Check' },
+      })
+      expect(paid.Data.Status).toBe('SUCCESS')
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      const lines = output.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>)
+      expect(lines.filter((line) => line.msg === 'request' && line.reqId === 'log-check-1').map((line) => line.route)).toEqual([
+        '/v2/ExecutePayment',
+        '/v2/DirectPayment/:invoiceKey/:paymentGatewayId',
+      ])
+      expect(lines.filter((line) => line.msg === 'charge recorded').map((line) => [line.kind, line.outcome])).toEqual([['customer', 'approved']])
+      const logLines = output.split('\n').filter((line) => line.startsWith('{'))
+      // The CVV quoted: its digits alone may occur inside a timestamp.
+      for (const secret of [KEY, CARD, `"${CVV}"`]) expect(logLines.filter((line) => line.includes(secret))).toEqual([])
+    } finally {
+      child.kill('SIGKILL')
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
 })
