@@ -124,8 +124,13 @@ for (const dialect of DIALECTS) {
       expect(view.ExecutedTimes).toBe(1)
     })
 
-    it('opens an invoice with its transactions', async () => {
-      await page.locator('table').first().locator('tbody tr a').first().click()
+    it('lists the invoices and opens one with its transactions', async () => {
+      await page.getByRole('link', { name: 'Invoices and payments' }).click()
+      await page.waitForURL(/\/console\/invoices$/)
+      // The first invoice and the cycle's, newest first, both Paid now.
+      expect(await page.locator('tbody tr .badge').allTextContents()).toEqual(['Paid', 'Paid'])
+      await shot('console-invoices.png')
+      await page.locator('tbody tr a').first().click()
       await page.waitForURL(/\/console\/invoices\/\d+$/)
       expect(await page.getByRole('heading', { name: 'Transactions' }).count()).toBe(1)
       expect(await page.locator('table').first().locator('tbody tr').count()).toBeGreaterThan(0)

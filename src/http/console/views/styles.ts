@@ -38,6 +38,7 @@ form.filters { display: flex; flex-wrap: wrap; gap: 0.8rem; align-items: end; ma
 form.filters label, form.action label, form.signin label { display: block; font-weight: 600; font-size: 0.85rem; margin-block-end: 0.2rem; }
 input, select { font: inherit; padding: 0.45rem 0.6rem; border: 1px solid #8a94a6; border-radius: 6px; background: #fff; color: #1b2330; }
 input[type="text"], input[type="password"] { min-width: 16rem; }
+form.filters input[type="text"] { min-width: 24rem; }
 form.signin input { width: 100%; }
 button { font: inherit; padding: 0.5rem 1rem; border-radius: 6px; border: 0; cursor: pointer; font-weight: 600; color: #fff; background: #2457c5; }
 button.danger { background: #b3261e; }
