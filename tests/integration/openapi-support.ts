@@ -104,6 +104,15 @@ export class SpecChecker {
     return { ...answer, problems: this.check(method, url, answer.status, answer.body) }
   }
 
+  /** Why an operation's example body does not match its own request schema (empty when it does). */
+  checkExampleBody(name: string, operation: Operation, example: unknown): string[] {
+    const schema = operation.requestBody?.content['application/json']?.schema
+    if (!schema || example === undefined) return []
+    const validate = this.ajv.compile(schema)
+    if (validate(example)) return []
+    return (validate.errors ?? []).map((error) => `${name} example: ${error.instancePath || '(body)'} ${error.message}`)
+  }
+
   /** Why an answer does not match the document (empty when it does). */
   check(method: string, url: string, status: number, body: unknown): string[] {
     const found = this.operationOf(method, url)

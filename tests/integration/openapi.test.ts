@@ -60,7 +60,7 @@ for (const dialect of DIALECTS) {
     const demoLikeMerchant = (webhookUrl?: string) =>
       app.createMerchant({ recurring: true, bypass3ds: true, authorizeCapture: true, ...(webhookUrl === undefined ? {} : { webhookUrl }) })
 
-    it('describes every answer and lists every error status of every /v2 operation', () => {
+    it('describes every answer and lists every error status of every /v2 operation; every example fits its schema', () => {
       const operations = operationsOf(spec).filter(({ path }) => path.startsWith('/v2/'))
       expect(operations.length).toBeGreaterThanOrEqual(25)
       const problems: string[] = []
@@ -83,6 +83,7 @@ for (const dialect of DIALECTS) {
         }
         if (operation.requestBody) {
           if (exampleBodyOf(operation) === undefined) problems.push(`${name}: no example body`)
+          problems.push(...checker.checkExampleBody(name, operation, exampleBodyOf(operation)))
           problems.push(...undescribedObjects(operation.requestBody.content['application/json']?.schema, `${name} body`))
         }
         for (const parameter of operation.parameters ?? []) {
