@@ -36,7 +36,7 @@ for (const dialect of DIALECTS) {
       // The run did what it claims: processes died while money moved, and money moved.
       expect(report.kills).toBe(KILLS)
       expect(report.killsWithChargeInFlight, context).toBeGreaterThan(0)
-      expect(report.figures.approvedCharges, context).toBeGreaterThan(KILLS)
+      expect(report.figures.approvedCharges, context).toBeGreaterThan(0)
       expect(report.figures.renewalCyclesCharged, context).toBeGreaterThan(0)
     }, 120_000 + KILLS * 20_000)
   })

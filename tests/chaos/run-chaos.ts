@@ -142,6 +142,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     let killsWithChargeInFlight = 0
     let killsDuringStartup = 0
     let previous: (typeof members)[number] | undefined
+    // Kills start once customers have signed up to recurrences, so renewals are under way.
+    const signUpDeadline = Date.now() + 60_000
+    while (workload.log.recurringIds.size < 2 && Date.now() < signUpDeadline) await delay(100)
     for (let kill = 0; kill < options.kills; kill++) {
       let victim: (typeof members)[number] | undefined
       if (previous && Math.random() < 0.15) {
@@ -178,6 +181,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await Promise.all([running, clockActor])
     const runMs = Date.now() - startedAt
     const allUp = await cluster.waitAllReady(60_000)
+    // Two more days, with every process up, so the last cycles are due and billed before the checks.
+    for (let day = 0; day < 2; day++) {
+      const answer = await client.untilAnswered(() => client.api('POST', '/v2/sandbox/AdvanceClock', shop.ApiKey, { Days: 1 }))
+      const key = answer.status === 0 ? 'no answer' : String(answer.status)
+      clockAnswers[key] = (clockAnswers[key] ?? 0) + 1
+      if (answer.status === 200) daysAdvanced++
+    }
 
     // Settle: nothing open, nothing undelivered, nothing due on the merchant's clock.
     const settleStart = Date.now()
