@@ -98,8 +98,8 @@ export function createWorkload(client: ChaosClient, apiKey: string): Workload {
       if ((await directPay('DirectPayment (recurring)', invoice, pickOf(RENEWAL_CARDS))) && recurringId) log.recurringIds.add(recurringId)
     }],
     [1, 'resume', async () => {
-      const list = await api('GetRecurringPayment', 'GET', '/v2/GetRecurringPayment?RecurringStatus=Uncompleted')
-      const uncompleted: Array<{ RecurringId: string }> = list.status === 200 ? list.body?.Data ?? [] : []
+      const list = await api('GetRecurringPayment', 'GET', '/v2/GetRecurringPayment?RecurringStatus=Uncompleted&PageSize=50&PageNumber=1')
+      const uncompleted: Array<{ RecurringId: string }> = list.status === 200 ? list.body?.Data?.RecurringPayment ?? [] : []
       const target = uncompleted.length > 0 ? pickOf(uncompleted) : undefined
       if (target) await api('ResumeRecurringPayment', 'POST', `/v2/ResumeRecurringPayment?recurringId=${target.RecurringId}`)
     }],
