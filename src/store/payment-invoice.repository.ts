@@ -90,9 +90,13 @@ export async function insertPaymentInvoice(
   return { invoiceId: Number(row.invoice_id), recurrenceId: Number(row.recurrence_id) }
 }
 
-const placeholders = (count: number, from = 1) => Array.from({ length: count }, (_, i) => `$${from + i}`).join(', ')
+const placeholders = (count: number, from = 1): string => Array.from({ length: count }, (_, i) => `$${from + i}`).join(', ')
 
-const PG_INSERT_INVOICE = `INSERT INTO invoices (${INVOICE_COLUMNS.join(', ')}) VALUES (${placeholders(INVOICE_COLUMNS.length)}) RETURNING id`
+// The merchant's next invoice number, drawn here so the numbering trigger (migration 0011) is skipped.
+const PG_NEXT_INVOICE_NUMBER = `nextval(format('dawri_ref_%s_invoice', $1::bigint)::regclass)`
+
+const PG_INSERT_INVOICE = `INSERT INTO invoices (${INVOICE_COLUMNS.join(', ')}, reference_number)
+VALUES (${placeholders(INVOICE_COLUMNS.length)}, ${PG_NEXT_INVOICE_NUMBER}) RETURNING id`
 
 // nextval() in a CTE referenced twice runs once (volatile CTEs are materialised).
 const PG_INSERT_RECURRING_INVOICE = `WITH ids AS (
@@ -101,8 +105,8 @@ const PG_INSERT_RECURRING_INVOICE = `WITH ids AS (
   INSERT INTO recurrences (id, initial_invoice_id, ${RECURRENCE_COLUMNS.join(', ')})
   VALUES ((SELECT recurrence_id FROM ids), (SELECT invoice_id FROM ids), ${placeholders(RECURRENCE_COLUMNS.length, INVOICE_COLUMNS.length + 1)})
 ), invoice AS (
-  INSERT INTO invoices (id, recurrence_id, recurrence_cycle, ${INVOICE_COLUMNS.join(', ')})
-  VALUES ((SELECT invoice_id FROM ids), (SELECT recurrence_id FROM ids), 0, ${placeholders(INVOICE_COLUMNS.length)})
+  INSERT INTO invoices (id, recurrence_id, recurrence_cycle, ${INVOICE_COLUMNS.join(', ')}, reference_number)
+  VALUES ((SELECT invoice_id FROM ids), (SELECT recurrence_id FROM ids), 0, ${placeholders(INVOICE_COLUMNS.length)}, ${PG_NEXT_INVOICE_NUMBER})
 )
 SELECT invoice_id, recurrence_id FROM ids`
 

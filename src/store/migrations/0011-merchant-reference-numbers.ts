@@ -92,7 +92,11 @@ async function postgresSequences(db: Kysely<unknown>): Promise<void> {
     END $$`.execute(db)
   for (const { table, kind } of NUMBERED_TABLES) {
     await sql
-      .raw(`CREATE TRIGGER ${table}_reference_number BEFORE INSERT ON ${table} FOR EACH ROW EXECUTE FUNCTION dawri_next_reference_number('${kind}')`)
+      // WHEN: an insert that draws its number itself (the ExecutePayment statement) calls no function.
+      .raw(
+        `CREATE TRIGGER ${table}_reference_number BEFORE INSERT ON ${table} FOR EACH ROW ` +
+          `WHEN (NEW.reference_number IS NULL) EXECUTE FUNCTION dawri_next_reference_number('${kind}')`,
+      )
       .execute(db)
   }
   const starts = NUMBERED_TABLES.map(({ table, kind }) => `'${kind}', (SELECT MAX(id) FROM ${table} t WHERE t.merchant_id = m.id)`).join(', ')
