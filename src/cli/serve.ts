@@ -27,6 +27,9 @@ export async function serve(config: Config): Promise<void> {
     config.role === 'worker'
       ? await buildApp(deps, { operationsOnly: true, billingHeartbeat: true })
       : await buildApp(deps, { extraRoutes: routeModules, billingHeartbeat: runsWorkers })
+  // Fastify logs "Server listening at …" as a JSON line; the banner below says it in words.
+  const level = app.log.level
+  if (['trace', 'debug', 'info'].includes(level)) app.log.level = 'warn'
   try {
     await app.listen({ port: config.port, host: config.host })
   } catch (error) {
@@ -36,6 +39,7 @@ export async function serve(config: Config): Promise<void> {
     const reason = code === 'EADDRINUSE' ? 'the port is in use' : code === 'EADDRNOTAVAIL' ? 'the address is not on this machine' : code === 'EACCES' ? 'permission denied' : code
     throw new StartupError(`cannot listen on ${config.host}:${config.port}: ${reason} (set PORT/--port or HOST/--host)`)
   }
+  app.log.level = level
   stoppers.push(() => app.close())
 
   let stopping = false

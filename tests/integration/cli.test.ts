@@ -32,8 +32,9 @@ describe('dawri command line', () => {
 
   it('starts on an empty SQLite database with a demo merchant and prints its key', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dawri-cli-'))
+    // At the default log level: the banner must still be text only.
     const child = spawn(process.execPath, [CLI, 'serve', '--port', '0'], {
-      env: { ...process.env, DAWRI_DATA_DIR: dir, DAWRI_DEMO_API_KEY: 'cli_demo_key_0123456789', LOG_LEVEL: 'silent' },
+      env: { ...process.env, DAWRI_DATA_DIR: dir, DAWRI_DEMO_API_KEY: 'cli_demo_key_0123456789', LOG_LEVEL: 'info' },
     })
     try {
       const output = await new Promise<string>((resolve, reject) => {
@@ -47,6 +48,14 @@ describe('dawri command line', () => {
       expect(output).toContain('Demo merchant created (country KWT, recurring enabled)')
       expect(output).toContain('API key:        cli_demo_key_0123456789')
       expect(output).toMatch(/Webhook secret: \S+/)
+      expect(output.trimEnd().split('\n')).toEqual([
+        expect.stringMatching(/^dawri sandbox \(all\) on sqlite:/),
+        expect.stringMatching(/^Base URL: +http:\/\/127\.0\.0\.1:/),
+        'Demo merchant created (country KWT, recurring enabled):',
+        '  API key:        cli_demo_key_0123456789',
+        expect.stringMatching(/^ {2}Webhook secret: \S+$/),
+        expect.stringMatching(/^API docs: +http:\/\/127\.0\.0\.1:\d+\/swagger$/),
+      ])
     } finally {
       child.kill('SIGTERM')
       rmSync(dir, { recursive: true, force: true })
