@@ -154,7 +154,8 @@ for (const dialect of DIALECTS) {
 
     it('getRecurringPayment, sandbox.advanceClock, cancelRecurringPayment: a recurrence charged, then cancelled', async () => {
       const created = await paidRecurrence(CARD)
-      const advanced = await client.sandbox.advanceClock({ Days: 1 })
+      // Two days: the first renewal (04:00 merchant time the next day) is due whatever the time now.
+      const advanced = await client.sandbox.advanceClock({ Days: 2 })
       expectTyped('sandbox.advanceClock', advanced)
       expect(advanced.Approved).toBeGreaterThanOrEqual(1)
       await expectInvalid(client.sandbox.advanceClock({ Days: 0 }), 'Days')
@@ -162,7 +163,7 @@ for (const dialect of DIALECTS) {
       const listed = await client.getRecurringPayment({ recurringId: created.RecurringId })
       expectTyped('getRecurringPayment', listed)
       expect(listed.RecurringPayment).toHaveLength(1)
-      expect(listed.RecurringPayment[0]).toMatchObject({ RecurringId: created.RecurringId, RecurringStatus: 'Active', ExecutedTimes: 1 })
+      expect(listed.RecurringPayment[0]).toMatchObject({ RecurringId: created.RecurringId, RecurringStatus: 'Active', ExecutedTimes: advanced.Approved })
       const all = await client.getRecurringPayment()
       expectTyped('getRecurringPayment', all)
       expect(all.RecurringPayment.map((r) => r.RecurringId)).toContain(created.RecurringId)
@@ -179,7 +180,8 @@ for (const dialect of DIALECTS) {
 
     it('resumeRecurringPayment charges an Uncompleted recurrence again; a declined or final one throws with Data false', async () => {
       const created = await paidRecurrence(CARD_FOURTH_TIME_LUCKY, { RecurringType: 'Daily', Iteration: 3, RetryCount: 2 })
-      await client.sandbox.advanceClock({ Days: 3 })
+      // The first renewal and its two daily retries are declined (four days covers them whatever the time now).
+      await client.sandbox.advanceClock({ Days: 4 })
       const stuck = await client.getRecurringPayment({ recurringId: created.RecurringId })
       expect(stuck.RecurringPayment[0]?.RecurringStatus).toBe('Uncompleted')
       expect(await client.resumeRecurringPayment({ recurringId: created.RecurringId })).toBe(true)

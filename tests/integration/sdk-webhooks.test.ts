@@ -82,7 +82,7 @@ for (const dialect of DIALECTS) {
         // A first payment (payment + recurring events), a renewal a day later, and a refund.
         const created = await client.executePayment({ PaymentMethodId: 9, InvoiceValue: 10, RecurringModel: { RecurringType: 'Daily', Iteration: 2, RetryCount: 1 } })
         await client.directPayment(created.PaymentURL, { PaymentType: 'card', Bypass3DS: true, Card: CARD })
-        await client.sandbox.advanceClock({ Days: 1 })
+        await client.sandbox.advanceClock({ Days: 2 }) // the first renewal, whatever the time of day
         await client.makeRefund({ KeyType: 'InvoiceId', Key: created.InvoiceId, Amount: 2, Comment: 'goodwill' })
       }
       await until(() => endpoints.every((e) => new Set(e.receiver.deliveries.map((d) => parseWebhookEvent(d.raw).kind)).size === 3), 'payment, recurring and refund deliveries of both versions')
