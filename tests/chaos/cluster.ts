@@ -33,6 +33,8 @@ export interface Cluster {
   waitAllReady(timeoutMs: number): Promise<boolean>
   /** Exits no kill explains (crashes by themselves), with their code. */
   readonly unexpectedExits: string[]
+  /** The processes' error-level log lines (pino level 50 and up), the first 200. */
+  readonly errorLines: string[]
   /** Stops supervising and SIGKILLs everything. */
   stopAll(): Promise<void>
 }
@@ -59,6 +61,7 @@ export function createCluster(options: {
     ready: false,
   }))
   const unexpectedExits: string[] = []
+  const errorLines: string[] = []
   const killedByUs = new WeakSet<ChildProcess>()
   let stopped = false
   const loops: Array<Promise<void>> = []
@@ -74,7 +77,10 @@ export function createCluster(options: {
     // `serve` prints its banner once it listens and its workers run ("Base URL" or "Worker running").
     let printed = ''
     child.stdout?.on('data', (chunk: Buffer) => {
-      if (printed.length < 4096) printed += chunk.toString('utf8')
+      const text = chunk.toString('utf8')
+      // Kept so a 5xx can be explained: its error line names the cause.
+      for (const line of text.split('\n')) if (/"level":(5|6)\d/.test(line) && errorLines.length < 200) errorLines.push(`${member.name}: ${line.slice(0, 2000)}`)
+      if (printed.length < 4096) printed += text
       if (!member.ready && member.child === child && /Base URL|Worker running/.test(printed)) member.ready = true
     })
     return child
@@ -99,6 +105,7 @@ export function createCluster(options: {
   const cluster: Cluster = {
     members,
     unexpectedExits,
+    errorLines,
     liveApis: () => members.filter((m) => m.role !== 'worker' && m.ready).map((m) => m.baseUrl),
     async start() {
       for (const member of members) loops.push(supervise(member))

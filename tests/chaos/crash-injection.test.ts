@@ -30,7 +30,7 @@ for (const dialect of DIALECTS) {
       if (process.env.CHAOS_REPORT) writeFileSync(process.env.CHAOS_REPORT, `${JSON.stringify(reports, null, 2)}\n`)
       const context = JSON.stringify({ ...report, violations: report.violations.slice(0, 20), serverErrors: report.serverErrors.slice(0, 10) }, null, 1)
       expect.soft(report.violations.slice(0, 20), `broken promises (${report.violations.length})\n${context}`).toEqual([])
-      expect.soft(report.serverErrors.slice(0, 10), `5xx answers (${report.serverErrors.length})`).toEqual([])
+      expect.soft(report.serverErrors.slice(0, 10), `5xx answers (${report.serverErrors.length}); the servers' error lines:\n${report.serverErrorLog.slice(0, 10).join('\n')}`).toEqual([])
       expect.soft(report.unexpectedExits, 'processes that died by themselves or did not come back').toEqual([])
       expect.soft(report.confirmedButNotPaid.slice(0, 10), 'payments confirmed with a 200 that are not Paid').toEqual([])
       // The run did what it claims: processes died while money moved, and money moved.
