@@ -110,12 +110,13 @@ for (const dialect of DIALECTS) {
       })
 
       it('refuses a missing, malformed or unknown token with Data false', async () => {
-        for (const path of ['/v2/CancelToken', '/v2/CancelToken?token=', '/v2/CancelToken?token=%20']) {
+        // A query value holding NUL counts as absent on every route (http/query-string.ts).
+        for (const path of ['/v2/CancelToken', '/v2/CancelToken?token=', '/v2/CancelToken?token=%20', '/v2/CancelToken?token=TKN-%00']) {
           const response = await app.call('POST', path, apiKey)
           expect(response.status, path).toBe(400)
           expect(response.body).toEqual(refusal([{ Name: 'token', Error: 'token is required, e.g. /v2/CancelToken?token=TKN-…' }], false))
         }
-        for (const token of ['TOKEN2439', UNKNOWN_TOKEN, 'TKN-\u0000', "TKN-'; DROP TABLE card_tokens; --"]) {
+        for (const token of ['TOKEN2439', UNKNOWN_TOKEN, "TKN-'; DROP TABLE card_tokens; --"]) {
           const response = await cancelToken(token)
           expect(response.status, token).toBe(400)
           expect(response.body).toEqual(refusal([{ Name: 'token', Error: 'No saved card matches this token' }], false))
