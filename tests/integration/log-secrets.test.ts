@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { connect } from 'node:net'
+import { connect, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -18,7 +18,8 @@ const CVV = '987'
 describe('secrets never reach the log', () => {
   it('at LOG_LEVEL=trace, a malformed chunked DirectPayment logs no key, card number or CVV', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dawri-log-'))
-    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0'], {
+    const chosenPort = await freePort()
+    const child = spawn(process.execPath, [CLI, 'serve', '--port', String(chosenPort)], {
       env: { ...process.env, DAWRI_DATA_DIR: dir, DAWRI_DEMO_API_KEY: KEY, LOG_LEVEL: 'trace' },
     })
     let output = ''
@@ -28,7 +29,8 @@ describe('secrets never reach the log', () => {
       const port = await new Promise<number>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no start: ${output}`)), 20_000)
         const check = setInterval(() => {
-          const match = /Server listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(output)
+          // The banner (text only) names the base URL once the port is bound.
+          const match = /Base URL:\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(output)
           if (match) {
             clearInterval(check)
             clearTimeout(timer)
@@ -58,7 +60,8 @@ describe('secrets never reach the log', () => {
 
   it('at LOG_LEVEL=trace, the request and charge lines of a paid DirectPayment carry no key, card number or CVV', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dawri-log-'))
-    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0'], {
+    const chosenPort = await freePort()
+    const child = spawn(process.execPath, [CLI, 'serve', '--port', String(chosenPort)], {
       env: { ...process.env, DAWRI_DATA_DIR: dir, DAWRI_DEMO_API_KEY: KEY, LOG_LEVEL: 'trace', DAWRI_POLL_INTERVAL_MS: '50' },
     })
     let output = ''
@@ -68,7 +71,8 @@ describe('secrets never reach the log', () => {
       const port = await new Promise<number>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no start: ${output}`)), 60_000)
         const check = setInterval(() => {
-          const match = /Server listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(output)
+          // The banner (text only) names the base URL once the port is bound.
+          const match = /Base URL:\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(output)
           if (match && output.includes('API key')) {
             clearInterval(check)
             clearTimeout(timer)
@@ -107,3 +111,16 @@ describe('secrets never reach the log', () => {
     }
   })
 })
+
+/** A port nobody listens on now (the server is started on it; the banner names it once bound). */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      const port = typeof address === 'object' && address !== null ? address.port : 0
+      server.close(() => resolve(port))
+    })
+  })
+}
