@@ -12,3 +12,14 @@ export function parseQueryString(text: string): Record<string, string> {
   }
   return values
 }
+
+/**
+ * True when the path of a request target (the part before `?`) holds an encoded U+0000. Such a
+ * path names nothing: routes would receive the NUL as a parameter, and PostgreSQL cannot compare
+ * text holding it (a hosted invoice page answered 500; found by tests/integration/fuzz-pages).
+ */
+export function pathHoldsNul(url: string): boolean {
+  const queryStart = url.indexOf('?')
+  const path = queryStart === -1 ? url : url.slice(0, queryStart)
+  return path.includes('%00') || path.includes('\u0000')
+}

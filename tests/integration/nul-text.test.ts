@@ -54,6 +54,24 @@ for (const dialect of DIALECTS) {
       await expectRefused(await app.call('POST', '/v2/GetWebhooks', apiKey, { KeyType: 'CustomerReference', Key: [NUL] }), 'Key')
     })
 
+    it('a NUL in the path names nothing: 404 on every route with a path parameter', async () => {
+      const paths = [
+        ['GET', '/KWT/ie/%00'],
+        ['GET', '/En/KWT/ie/%00'],
+        ['GET', '/En/KWT/ie/a%00b'],
+        ['GET', '/En/%00/PayInvoice/Result'],
+        ['GET', '/cardview/%00/session.js'],
+        ['GET', '/console/invoices/%00'],
+        ['GET', '/console/recurrences/a%00'],
+        ['GET', '/console/webhooks/%00'],
+        ['POST', '/v2/DirectPayment/%00/2'],
+      ] as const
+      for (const [method, path] of paths) {
+        const response = await app.call(method, path, apiKey, method === 'POST' ? {} : undefined)
+        expect(response.status, `${method} ${path}`).toBe(404)
+      }
+    })
+
     it('GetWebhooks refuses a Key list longer than its bound instead of failing', async () => {
       const keys = Array.from({ length: 32_766 }, (_, i) => String(i + 1))
       const response = await app.call('POST', '/v2/GetWebhooks', apiKey, { KeyType: 'InvoiceId', Key: keys })
