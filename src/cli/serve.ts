@@ -17,7 +17,8 @@ export class StartupError extends Error {
  * The worker role listens too, for /health, /ready and /metrics only.
  */
 export async function serve(config: Config): Promise<void> {
-  const deps = await openRuntime(config)
+  // A long-running server: SQLite's checkpoints must not stall its requests.
+  const deps = await openRuntime(config, { backgroundCheckpoints: true })
   const demo = await ensureDemoMerchant(deps.store, config.demoApiKey, deps.clock.now())
   const stoppers: Array<() => Promise<void>> = []
 

@@ -9,6 +9,7 @@ import { adapterFor, type StoreAdapter } from './adapter.js'
 import { explainDatabaseError } from './database-errors.js'
 import type { Database } from './database.js'
 import { createMerchantCache, type MerchantCache } from './merchant-cache.js'
+import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js'
 
 /** A connected database with what it can do. */
 export interface Store {
@@ -21,6 +22,12 @@ export interface Store {
   readonly merchants: MerchantCache
   /** The driver under Kysely, for the hot statements compiled once (store/hot-statements.ts). */
   readonly native: NativeDriver
+  /**
+   * Moves SQLite's WAL checkpoints from the serving connection to a thread of their own
+   * (store/wal-checkpointer.ts), for a long-running server. Nothing to do on PostgreSQL or an
+   * in-memory database.
+   */
+  startBackgroundCheckpoints(): Promise<void>
   /** Closes every connection. */
   close(): Promise<void>
 }
@@ -60,11 +67,16 @@ export function createStore(options: CreateStoreOptions): Store {
     sqlite.pragma('foreign_keys = ON')
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) })
     const merchants = createMerchantCache(db, { dialect: 'sqlite', sqlite })
+    let checkpointer: WalCheckpointer | undefined
+    const startBackgroundCheckpoints = async () => {
+      if (path !== ':memory:' && checkpointer === undefined) checkpointer = await startWalCheckpointer(path, sqlite)
+    }
     const close = async () => {
+      await checkpointer?.close()
       await merchants.close()
       await db.destroy()
     }
-    return { url, db, adapter: adapterFor('sqlite'), merchants, native: { dialect: 'sqlite', sqlite }, close }
+    return { url, db, adapter: adapterFor('sqlite'), merchants, native: { dialect: 'sqlite', sqlite }, startBackgroundCheckpoints, close }
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 })
@@ -76,7 +88,8 @@ export function createStore(options: CreateStoreOptions): Store {
       await merchants.close()
       await db.destroy()
     }
-    return { url, db, adapter: adapterFor('postgres'), merchants, native: { dialect: 'postgres', pool }, close }
+    const startBackgroundCheckpoints = async () => undefined
+    return { url, db, adapter: adapterFor('postgres'), merchants, native: { dialect: 'postgres', pool }, startBackgroundCheckpoints, close }
   }
   throw new Error(`Unsupported database URL "${url}": use sqlite:PATH or postgres://…`)
 }
