@@ -14,20 +14,23 @@ export interface BillingCounts {
   /** Attempts left open (no answer) or failed with an error; recovery picks them up. */
   unresolved: number
   errors: number
+  /** Attempts this run charged that another process recorded first (a lease taken over): progress, but not this run's charges. */
+  recordedElsewhere: number
   /** Customer payments left open by a process that died, settled by this run. */
   customerRecovered: number
 }
 
 /** Counts at zero. */
 export function emptyCounts(): BillingCounts {
-  return { charges: 0, approved: 0, declined: 0, retries: 0, statusChanges: 0, unresolved: 0, errors: 0, customerRecovered: 0 }
+  return { charges: 0, approved: 0, declined: 0, retries: 0, statusChanges: 0, unresolved: 0, errors: 0, recordedElsewhere: 0, customerRecovered: 0 }
 }
 
 /** Adds one processed attempt to `counts`. */
 export function countAttempt(counts: BillingCounts, attempt: RenewalAttempt, processed: ProcessedAttempt): void {
   if (processed.kind === 'error') counts.errors++
   else if (processed.kind === 'unresolved') counts.unresolved++
-  else if (processed.recorded) {
+  else if (!processed.recorded) counts.recordedElsewhere++
+  else {
     counts.charges++
     if (processed.outcome === 'approved') counts.approved++
     else counts.declined++

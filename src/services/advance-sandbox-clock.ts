@@ -1,8 +1,9 @@
 import { setTimeout as delay } from 'node:timers/promises'
 
 import { addCounts, emptyCounts, type BillingCounts } from '../billing/billing-counts.js'
+import { isContention } from '../billing/contention.js'
 import { runBillingPass } from '../billing/run-billing-pass.js'
-import { AppError, validationError, type FieldError } from '../domain/errors.js'
+import { AppError, coerceError, validationError, type FieldError } from '../domain/errors.js'
 import { FieldReader } from '../domain/field-reader.js'
 import { formatLocalIso, fromLocal } from '../domain/local-time.js'
 import { merchantNow, type Merchant } from '../domain/merchant.js'
@@ -67,43 +68,91 @@ export async function advanceSandboxClock(
   const webhooks = { attempted: 0, delivered: 0, failed: 0 }
   let t = start
   let stalledSince: number | undefined
-  for (let first = true; ; first = false) {
+  // Run billing at `t` even when nothing is due: at the start (attempts left open need no due
+  // date), and again after a pass left attempts open (errors, no answer), until they settle.
+  let billAtT = true
+
+  /**
+   * One step: to the next due time, billing there, webhooks there. 'stalled' when billing could
+   * not move (rows another process holds, attempts that failed): the step runs again.
+   */
+  const step = async (): Promise<'done' | 'moved' | 'stalled'> => {
+    const billingDue = await findNextAttemptDue(deps.store.db, merchant.id, target)
+    const webhookDue = await nextWebhookDue(deps, merchant.id, t, target)
+    const next = billAtT ? t : minDefined(billingDue, webhookDue)
+    if (next === undefined) return 'done'
+    t = Math.max(t, next)
+    await moveClock(deps, merchant.id, t)
+
+    const dueNow = billingDue !== undefined && billingDue <= t
+    if (billAtT || dueNow) {
+      const stalledFor = stalledSince === undefined ? 0 : deps.clock.now() - stalledSince
+      const pass = await runBillingPass(deps, merchant, { now: t, ignoreLeases: stalledFor > LEASE_PATIENCE_MS })
+      addCounts(counts, pass)
+      // Failed or unanswered attempts stay open (and leased): the next step takes them again.
+      billAtT = pass.errors > 0 || pass.unresolved > 0
+      const moved = pass.charges + pass.recordedElsewhere + pass.customerRecovered > 0
+      // Due rows that could not be claimed: another process holds them. Wait, then take over.
+      if (!moved && (billAtT || dueNow)) return 'stalled'
+      if (billAtT) return 'moved'
+    }
+    await deliverAt(deps, merchant.id, t, webhooks)
+    return 'moved'
+  }
+
+  for (;;) {
     if (options.signal?.aborted) {
       deps.logger.info({ merchantId: merchant.id }, 'AdvanceClock stopped: the client went away')
       return { Now: formatLocalIso(t, merchant.timeZone), ...countsData(counts), ...webhookData(webhooks) }
     }
-    const billingDue = await findNextAttemptDue(deps.store.db, merchant.id, target)
-    const webhookDue = await nextWebhookDue(deps, merchant.id, t, target)
-    // The first round also runs at the start time: attempts left open need no due date.
-    const next = first ? t : minDefined(billingDue, webhookDue)
-    if (next === undefined) break
-    t = Math.max(t, next)
-    await moveClock(deps, merchant.id, t)
-
-    if (first || (billingDue !== undefined && billingDue <= t)) {
-      const stalledFor = stalledSince === undefined ? 0 : deps.clock.now() - stalledSince
-      const pass = await runBillingPass(deps, merchant, { now: t, ignoreLeases: stalledFor > LEASE_PATIENCE_MS })
-      addCounts(counts, pass)
-      if (pass.errors > 0) {
-        throw new AppError('INTERNAL', `${pass.errors} charge attempts failed while advancing the clock; see the server log`)
-      }
-      if (pass.charges === 0 && billingDue !== undefined && billingDue <= t) {
-        // Due rows that could not be claimed: another worker holds them. Wait, then take over.
-        stalledSince ??= deps.clock.now()
-        if (deps.clock.now() - stalledSince > STUCK_AFTER_MS) {
-          throw new AppError('INTERNAL', 'Billing made no progress while advancing the clock; see the server log')
-        }
-        await delay(20)
-        continue
-      }
+    const outcome = await orOnContention(deps, merchant.id, step, 'stalled')
+    if (outcome === 'done') break
+    if (outcome === 'moved') {
+      stalledSince = undefined
+      continue
     }
-    stalledSince = undefined
-    await deliverAt(deps, merchant.id, t, webhooks)
+    stalledSince ??= deps.clock.now()
+    if (deps.clock.now() - stalledSince > STUCK_AFTER_MS) {
+      // Not a 500: nothing is wrong with the request, and what was billed stays billed.
+      throw new AppError(
+        'INVALID_STATE',
+        `Billing made no progress for ${STUCK_AFTER_MS / 1000} s while advancing the clock (attempts failing or held by another process; ` +
+          `see the server log). The clock stands at ${formatLocalIso(t, merchant.timeZone)}; call AdvanceClock again to go on.`,
+      )
+    }
+    await delay(20)
   }
-  await moveClock(deps, merchant.id, target)
-  await deliverAt(deps, merchant.id, target, webhooks)
+  for (;;) {
+    const finished = await orOnContention(
+      deps,
+      merchant.id,
+      async () => {
+        await moveClock(deps, merchant.id, target)
+        await deliverAt(deps, merchant.id, target, webhooks)
+        return true
+      },
+      false,
+    )
+    if (finished) break
+    await delay(20)
+  }
 
   return { Now: formatLocalIso(target, merchant.timeZone), ...countsData(counts), ...webhookData(webhooks) }
+}
+
+/**
+ * Runs `work`; when a concurrent transaction made it fail (a deadlock, a serialization failure:
+ * see billing/contention.ts), returns `fallback` instead, so that the caller runs it again.
+ * Every step of AdvanceClock may run again: billing is idempotent and the clock only grows.
+ */
+async function orOnContention<T>(deps: Deps, merchantId: number, work: () => Promise<T>, fallback: T): Promise<T> {
+  try {
+    return await work()
+  } catch (thrown) {
+    if (!isContention(thrown)) throw thrown
+    deps.logger.warn({ err: coerceError(thrown), merchantId }, 'AdvanceClock met a concurrent transaction; running the step again')
+    return fallback
+  }
 }
 
 /** Delivers what is due at `now` until a pass attempts nothing new. */

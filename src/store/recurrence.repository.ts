@@ -1,4 +1,4 @@
-import type { Insertable, Selectable } from 'kysely'
+import type { Insertable, Selectable, SelectQueryBuilder } from 'kysely'
 
 import { AppError } from '../domain/errors.js'
 import {
@@ -9,7 +9,7 @@ import {
 } from '../domain/recurrence.js'
 import { isRecurringType, parseLocalDate } from '../domain/schedule.js'
 import type { StoreAdapter } from './adapter.js'
-import type { RecurrenceTable } from './database.js'
+import type { Database, RecurrenceTable } from './database.js'
 import { valueById } from './sql-cases.js'
 import type { Executor } from './database.js'
 
@@ -192,18 +192,38 @@ export async function claimRecurrences(
   which: { readonly kind: 'due'; readonly now: number } | { readonly kind: 'with-open-attempts' },
   claim: RecurrenceClaim,
 ): Promise<RecurrenceRow[]> {
-  let query = trx.selectFrom('recurrences').selectAll().where('merchant_id', '=', claim.merchantId)
-  query =
-    which.kind === 'due'
-      ? query.where('next_attempt_at', '<=', which.now).where('status', '=', 'Active').orderBy('next_attempt_at')
-      : query
-          .where('id', 'in', (eb) =>
+  const picked = <O>(query: SelectQueryBuilder<Database, 'recurrences', O>) => {
+    let q = query.where('merchant_id', '=', claim.merchantId)
+    q =
+      which.kind === 'due'
+        ? q.where('next_attempt_at', '<=', which.now).where('status', '=', 'Active')
+        : q.where('id', 'in', (eb) =>
             eb.selectFrom('charge_attempts').select('recurrence_id').where('merchant_id', '=', claim.merchantId).where('status', '=', 'open'),
           )
-          .orderBy('id')
-  query = query.limit(claim.limit)
-  if (!claim.ignoreLeases) query = query.where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', claim.realNow)]))
-  const rows = await (claim.ignoreLeases ? adapter.lockRows(query) : adapter.claimRows(query)).execute()
+    if (!claim.ignoreLeases) q = q.where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', claim.realNow)]))
+    return q
+  }
+  let rows: RecurrenceRow[]
+  if (claim.ignoreLeases) {
+    // This claim waits for rows others hold, so it must lock them in id order, as every other
+    // locker of recurrences does (lockRecurrences): locking due rows oldest first deadlocked
+    // against a worker recording a batch in id order (PostgreSQL aborted the claim, and the
+    // sandbox clock's AdvanceClock answered 500). Pick the rows first, then lock them by id; the
+    // conditions are repeated so a row changed meanwhile (recorded, no longer due) drops out.
+    const ids = await picked(trx.selectFrom('recurrences').select('id'))
+      .orderBy(which.kind === 'due' ? 'next_attempt_at' : 'id')
+      .limit(claim.limit)
+      .execute()
+    if (ids.length === 0) return []
+    rows = await adapter
+      .lockRows(picked(trx.selectFrom('recurrences').selectAll()).where('id', 'in', ids.map((row) => row.id)).orderBy('id'))
+      .execute()
+  } else {
+    // Passes over rows others hold (SKIP LOCKED): never waits, so any order is safe.
+    rows = await adapter
+      .claimRows(picked(trx.selectFrom('recurrences').selectAll()).orderBy(which.kind === 'due' ? 'next_attempt_at' : 'id').limit(claim.limit))
+      .execute()
+  }
   await leaseRecurrenceRows(trx, rows.map((row) => row.id), claim.leaseUntil)
   return rows
 }
