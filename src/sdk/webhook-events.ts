@@ -103,7 +103,10 @@ export type V2Envelope<TCode extends number, TName extends string, TData> = {
     readonly CountryIsoCode: string
     /** UTC ISO 8601. */
     readonly CreationDate: string
-    /** `WH-<n>`: the same for every delivery of one event (drop duplicates with it). */
+    /**
+     * `WH-<n>`, n counting the account's own events: the same for every delivery of one event
+     * (drop duplicates with it; a receiver serving several accounts keys it by account too).
+     */
     readonly Reference: string
   }
   readonly Data: TData

@@ -6,7 +6,7 @@ import { fromInvoiceId, toInvoiceId, toRecurringId, type PublicIdKeys } from '..
 import { countOutboxEvents, listOutboxEvents, type OutboxFilter, type OutboxRow } from '../store/outbox.repository.js'
 import { listWebhookAttempts, type WebhookAttemptRow } from '../store/webhook-attempt.repository.js'
 import { V1_EVENT_NAMES, V2_EVENT_NAMES } from '../webhooks/webhook-facts.js'
-import { parseWebhookReference, webhookReference } from '../webhooks/outbox.js'
+import { parseWebhookReference, webhookReferenceOf } from '../webhooks/outbox.js'
 import { signatureStringForBody, signWebhook } from '../webhooks/signature.js'
 import type { Deps } from '../deps.js'
 
@@ -67,7 +67,7 @@ export function webhookLogItem(
   const entityId =
     kind === 'invoice' ? String(toInvoiceId(Number(id), ids)) : kind === 'recurrence' ? toRecurringId(Number(id), ids) : ''
   return {
-    WebhookReference: webhookReference(row.id),
+    WebhookReference: webhookReferenceOf(row),
     EventCode: row.event_code,
     EventName: names[row.event_code] ?? String(row.event_code),
     EventEntityId: entityId,
@@ -162,11 +162,11 @@ function keyFilter(
   keys: readonly string[],
   keyType: (typeof WEBHOOK_KEY_TYPES)[number],
   ids: PublicIdKeys,
-): Pick<OutboxFilter, 'customerReferences' | 'invoiceIds' | 'ids'> {
+): Pick<OutboxFilter, 'customerReferences' | 'invoiceIds' | 'referenceNumbers'> {
   if (keyType === 'CustomerReference') return { customerReferences: keys }
   const parse = keyType === 'InvoiceId' ? (key: string) => invoiceKeyOf(key, ids) : parseWebhookReference
   const parsed = keys.map(parse).filter((value): value is number => value !== undefined)
-  return keyType === 'InvoiceId' ? { invoiceIds: parsed } : { ids: parsed }
+  return keyType === 'InvoiceId' ? { invoiceIds: parsed } : { referenceNumbers: parsed }
 }
 
 function eventCodeOf(text: string): number | undefined {

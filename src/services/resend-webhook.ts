@@ -1,10 +1,10 @@
 import { AppError, validationError, type FieldError } from '../domain/errors.js'
 import { FieldReader } from '../domain/field-reader.js'
 import { merchantNow, type Merchant } from '../domain/merchant.js'
-import { fillOutboxTargetUrl, findOutboxEvent } from '../store/outbox.repository.js'
+import { fillOutboxTargetUrl, findOutboxEvent, findOutboxEventByNumber } from '../store/outbox.repository.js'
 import { findWebhookSettings } from '../store/webhook-settings.repository.js'
 import { defaultTransport, deliverClaimedEvent } from '../webhooks/deliver-event.js'
-import { parseWebhookReference, webhookReference } from '../webhooks/outbox.js'
+import { parseWebhookReference, webhookReferenceOf } from '../webhooks/outbox.js'
 import type { ClaimedEvent } from '../webhooks/queue.js'
 import { parseChaos } from '../webhooks/chaos.js'
 import type { Deps } from '../deps.js'
@@ -14,6 +14,7 @@ const NOT_FOUND_MESSAGE = 'No webhook event matches this Reference'
 
 /**
  * POST /v2/ResendWebhook `{ "Reference": "WH-…" }` (beyond MyFatoorah): delivers one event now,
+ * the merchant's own event of that number (another merchant's `WH-<n>` is never reached),
  * whatever its status, with the same body and Reference, and returns it as GetWebhooks lists
  * it. Success settles a waiting, failed or skipped event as Succeeded; a failure reschedules
  * only an event that was still being retried. An event written without a URL (Skipped) is sent
@@ -26,11 +27,12 @@ export async function resendWebhook(deps: Deps, merchant: Merchant, body: unknow
   if (errors.length > 0 || reference === undefined) throw validationError(errors)
   const notFound = () =>
     new AppError('NOT_FOUND', NOT_FOUND_MESSAGE, { fieldErrors: [{ Name: reader.nameOf('Reference'), Error: NOT_FOUND_MESSAGE }] })
-  const id = parseWebhookReference(reference)
-  if (id === undefined) throw notFound()
+  const referenceNumber = parseWebhookReference(reference)
+  if (referenceNumber === undefined) throw notFound()
   const db = deps.store.db
-  const row = await findOutboxEvent(db, merchant.id, id)
+  const row = await findOutboxEventByNumber(db, merchant.id, referenceNumber)
   if (!row) throw notFound()
+  const id = row.id
   const settings = await findWebhookSettings(db, merchant.id)
   if (!settings) throw new AppError('INTERNAL', `Merchant ${merchant.id} does not exist`)
   const targetUrl = row.target_url ?? settings.url
@@ -41,7 +43,7 @@ export async function resendWebhook(deps: Deps, merchant: Merchant, body: unknow
 
   const event: ClaimedEvent = {
     id: row.id,
-    reference: webhookReference(row.id),
+    reference: webhookReferenceOf(row),
     merchantId: merchant.id,
     eventCode: row.event_code,
     entityKey: row.entity_key,

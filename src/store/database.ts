@@ -328,6 +328,8 @@ export type OutboxStatus = 'pending' | 'delivered' | 'failed' | 'skipped'
 
 export interface OutboxEventTable {
   id: Generated<number>
+  /** The merchant's own count of its events (`WH-<n>`); set by the database on insert (migration 0012). */
+  reference_number: Generated<number | null>
   merchant_id: number
   /** Event code (1 payment status changed, 5 recurring updates). */
   event_code: number

@@ -16,9 +16,10 @@ import { authorizeCaptureMigration } from './migrations/0008-authorize-capture.j
 import { merchantChangeSignalsMigration } from './migrations/0009-merchant-change-signals.js'
 import { consoleIndexesMigration } from './migrations/0010-console-indexes.js'
 import { merchantReferenceNumbersMigration } from './migrations/0011-merchant-reference-numbers.js'
+import { merchantWebhookReferencesMigration } from './migrations/0012-merchant-webhook-references.js'
 
 /** Every migration in order. Names sort lexically; never rename or edit a released one. */
-function listMigrations(dialect: DialectName): Record<string, Migration> {
+export function listMigrations(dialect: DialectName): Record<string, Migration> {
   return {
     '0001-core': coreMigration(dialect),
     '0002-billing': billingMigration(),
@@ -31,6 +32,7 @@ function listMigrations(dialect: DialectName): Record<string, Migration> {
     '0009-merchant-change-signals': merchantChangeSignalsMigration(dialect),
     '0010-console-indexes': consoleIndexesMigration(),
     '0011-merchant-reference-numbers': merchantReferenceNumbersMigration(dialect),
+    '0012-merchant-webhook-references': merchantWebhookReferencesMigration(dialect),
   }
 }
 

@@ -14,34 +14,56 @@ import type { Executor, MerchantTable, OutboxEventTable, OutboxStatus } from './
 /** An `outbox_events` row as stored. */
 export type OutboxRow = Selectable<OutboxEventTable>
 
-/** The columns of a new outbox event, but its body, which is written once its id is known. */
-export type NewOutboxEvent = Omit<Insertable<OutboxEventTable>, 'body'>
+/**
+ * The columns of a new outbox event, but its body, which is written once its reference is known,
+ * and its reference number, which the database draws (migration 0012).
+ */
+export type NewOutboxEvent = Omit<Insertable<OutboxEventTable>, 'body' | 'reference_number'>
+
+/** An inserted event: its id, and the merchant's number of it (`WH-<n>`). */
+export interface InsertedOutboxEvent {
+  readonly id: number
+  readonly referenceNumber: number
+}
 
 /** Rows per statement: 16 columns (or 3 parameters) each stays far below the databases' parameter limits. */
 const CHUNK = 500
 
 /**
  * Inserts events with one statement per {@link CHUNK} rows, each with a placeholder body that
- * {@link setOutboxBodies} replaces; returns their ids, in the order given.
+ * {@link setOutboxBodies} replaces; returns their ids and reference numbers, in the order given.
+ * PostgreSQL's trigger numbers a row before it is written, so RETURNING has the number; SQLite's
+ * runs after, so the numbers are read back with one query per chunk (same transaction).
  */
-export async function insertOutboxEvents(db: Executor, events: readonly NewOutboxEvent[]): Promise<number[]> {
-  const ids: number[] = []
+export async function insertOutboxEvents(db: Executor, events: readonly NewOutboxEvent[]): Promise<InsertedOutboxEvent[]> {
+  const inserted: InsertedOutboxEvent[] = []
   for (let offset = 0; offset < events.length; offset += CHUNK) {
     const chunk = events.slice(offset, offset + CHUNK)
     // The placeholder names the row's place in the chunk: RETURNING promises no order.
     const rows = await db
       .insertInto('outbox_events')
       .values(chunk.map((event, index) => ({ ...event, body: `#${index}` })))
-      .returning(['id', 'body'])
+      .returning(['id', 'body', 'reference_number'])
       .execute()
-    const byPlace = new Map(rows.map((row) => [row.body, row.id]))
+    const unnumbered = rows.filter((row) => row.reference_number === null).map((row) => row.id)
+    const numbers =
+      unnumbered.length === 0
+        ? new Map<number, number | null>()
+        : new Map(
+            (await db.selectFrom('outbox_events').select(['id', 'reference_number']).where('id', 'in', unnumbered).execute()).map(
+              (row) => [row.id, row.reference_number],
+            ),
+          )
+    const byPlace = new Map(rows.map((row) => [row.body, row]))
     chunk.forEach((_, index) => {
-      const id = byPlace.get(`#${index}`)
-      if (id === undefined) throw new Error('An inserted outbox event came back without its placeholder')
-      ids.push(id)
+      const row = byPlace.get(`#${index}`)
+      if (row === undefined) throw new Error('An inserted outbox event came back without its placeholder')
+      const referenceNumber = row.reference_number ?? numbers.get(row.id) ?? null
+      if (referenceNumber === null) throw new Error(`Outbox event ${row.id} was not numbered (migration 0012 missing?)`)
+      inserted.push({ id: row.id, referenceNumber })
     })
   }
-  return ids
+  return inserted
 }
 
 /** Writes the bodies of events, one statement per {@link CHUNK} events. */
@@ -62,6 +84,16 @@ export async function findOutboxEvent(db: Executor, merchantId: number, eventId:
   return db.selectFrom('outbox_events').selectAll().where('id', '=', eventId).where('merchant_id', '=', merchantId).executeTakeFirst()
 }
 
+/** An event of one merchant by its reference number (`WH-<n>`); another merchant's `WH-<n>` is not found. */
+export async function findOutboxEventByNumber(db: Executor, merchantId: number, referenceNumber: number): Promise<OutboxRow | undefined> {
+  return db
+    .selectFrom('outbox_events')
+    .selectAll()
+    .where('merchant_id', '=', merchantId)
+    .where('reference_number', '=', referenceNumber)
+    .executeTakeFirst()
+}
+
 /** Filters of {@link listOutboxEvents} and {@link countOutboxEvents}; omitted fields match everything. */
 export interface OutboxFilter {
   readonly merchantId: number
@@ -73,8 +105,8 @@ export interface OutboxFilter {
   readonly status?: OutboxStatus
   /** true: at least one delivery attempt made; false: none yet. */
   readonly attempted?: boolean
-  /** Event ids; an empty list matches nothing. */
-  readonly ids?: readonly number[]
+  /** The merchant's event reference numbers (`WH-<n>`); an empty list matches nothing. */
+  readonly referenceNumbers?: readonly number[]
   /** Internal invoice ids the events are about; an empty list matches nothing. */
   readonly invoiceIds?: readonly number[]
   /** An empty list matches nothing. */
@@ -90,7 +122,7 @@ export interface OutboxPage {
 }
 
 function matchesNothing(filter: OutboxFilter): boolean {
-  return filter.ids?.length === 0 || filter.invoiceIds?.length === 0 || filter.customerReferences?.length === 0
+  return filter.referenceNumbers?.length === 0 || filter.invoiceIds?.length === 0 || filter.customerReferences?.length === 0
 }
 
 function filtered(db: Executor, filter: OutboxFilter) {
@@ -100,7 +132,7 @@ function filtered(db: Executor, filter: OutboxFilter) {
   if (filter.eventCode !== undefined) query = query.where('event_code', '=', filter.eventCode)
   if (filter.status !== undefined) query = query.where('status', '=', filter.status)
   if (filter.attempted !== undefined) query = query.where('attempt_count', filter.attempted ? '>' : '=', 0)
-  if (filter.ids !== undefined) query = query.where('id', 'in', [...filter.ids])
+  if (filter.referenceNumbers !== undefined) query = query.where('reference_number', 'in', [...filter.referenceNumbers])
   if (filter.invoiceIds !== undefined) query = query.where('invoice_id', 'in', [...filter.invoiceIds])
   if (filter.customerReferences !== undefined) query = query.where('customer_reference', 'in', [...filter.customerReferences])
   return query
@@ -210,6 +242,7 @@ export async function listDueOutboxCandidates(db: Executor, options: DueOutboxOp
 export type LeasedOutboxRow = Pick<
   OutboxRow,
   | 'id'
+  | 'reference_number'
   | 'merchant_id'
   | 'event_code'
   | 'entity_key'
@@ -248,6 +281,7 @@ export async function leaseOutboxEvents(
     )
     .returning([
       'id',
+      'reference_number',
       'merchant_id',
       'event_code',
       'entity_key',

@@ -18,7 +18,7 @@ import { signatureStringForBody, signWebhook, SIGNATURE_HEADER, VERSION_HEADER }
  * deliverDueWebhooks and ResendWebhook.
  */
 
-/** Header naming the event (`WH-<n>`), so receivers can drop duplicates; v1 bodies carry no Reference. */
+/** Header naming the event (`WH-<n>`, per account), so receivers can drop duplicates; v1 bodies carry no Reference. */
 export const REFERENCE_HEADER = 'Dawri-Webhook-Reference'
 
 let sharedTransports: Partial<Record<'sandbox' | 'production', WebhookTransport>> = {}

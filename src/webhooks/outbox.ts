@@ -40,12 +40,21 @@ export const OUTBOX_STATUSES = ['pending', 'delivered', 'failed', 'skipped'] as 
 /** Event codes dawri writes: 1 payment status changed, 2 refund status changed, 5 recurring updates (reference §7.4). */
 export const OUTBOX_EVENT_CODES = [1, 2, 5] as const
 
-/** `WH-<n>`, the unique reference of outbox event n (v2 `Event.Reference`). */
-export function webhookReference(eventId: number): string {
-  return `WH-${eventId}`
+/**
+ * `WH-<n>`, the reference of a merchant's event number n (v2 `Event.Reference`): n counts that
+ * merchant's own events (migration 0012), so the same reference names one event per merchant and
+ * is looked up with the merchant.
+ */
+export function webhookReference(referenceNumber: number): string {
+  return `WH-${referenceNumber}`
 }
 
-/** The outbox id of a `WH-<n>` reference (case-insensitive), or undefined. */
+/** The reference of an outbox row (see {@link webhookReference}). */
+export function webhookReferenceOf(row: { readonly id: number; readonly reference_number: number | null }): string {
+  return webhookReference(row.reference_number ?? row.id)
+}
+
+/** The merchant's event number of a `WH-<n>` reference (case-insensitive), or undefined. */
 export function parseWebhookReference(reference: string): number | undefined {
   const match = /^\s*WH-(\d{1,15})\s*$/i.exec(reference)
   return match?.[1] === undefined ? undefined : Number(match[1])
@@ -126,20 +135,21 @@ export async function enqueueEvents(
   if (subjects.length === 0) return
   const sources = await loadEventSources(trx, deps.ids, deps.config.chargeHour, subjects, now)
   const events = sources.map((source) => newEvent(deps, source, now))
-  // The body carries its own reference (v2 Event.Reference), known once the row exists, so
-  // rows go in first and get their body next: one insert and one update per 500 events.
-  const ids = await insertOutboxEvents(trx, events.map((event) => event.row))
+  // The body carries its own reference (v2 Event.Reference), the merchant's number the database
+  // draws on insert, so rows go in first and get their body next: one insert (and on SQLite one
+  // read of the numbers) and one update per 500 events.
+  const inserted = await insertOutboxEvents(trx, events.map((event) => event.row))
   await setOutboxBodies(
     trx,
-    ids.map((id, index) => {
+    inserted.map(({ id, referenceNumber }, index) => {
       const event = events[index]
       if (!event) throw new AppError('INTERNAL', `Outbox row ${id} has no event`)
-      return { id, body: JSON.stringify(event.render(webhookReference(id))) }
+      return { id, body: JSON.stringify(event.render(webhookReference(referenceNumber))) }
     }),
   )
 }
 
-/** An outbox row ready to insert, and how to render its body once its id is known. */
+/** An outbox row ready to insert, and how to render its body once its reference is known. */
 interface NewEvent {
   readonly row: NewOutboxEvent
   readonly render: (reference: string) => WebhookBody

@@ -9,7 +9,7 @@ import {
 import { insertWebhookAttempts } from '../store/webhook-attempt.repository.js'
 import { parseChaos, type WebhookChaos } from './chaos.js'
 import type { WebhookVersion } from './webhook-facts.js'
-import { webhookReference, type OutboxStatus } from './outbox.js'
+import { webhookReferenceOf, type OutboxStatus } from './outbox.js'
 import { nextAttemptAfterFailure } from './retry-schedule.js'
 
 /**
@@ -27,7 +27,7 @@ import { nextAttemptAfterFailure } from './retry-schedule.js'
 /** A leased event, ready to be sent. */
 export interface ClaimedEvent {
   readonly id: number
-  /** `WH-<id>`. */
+  /** `WH-<n>`, the merchant's number of the event. */
   readonly reference: string
   readonly merchantId: number
   readonly eventCode: number
@@ -90,7 +90,7 @@ export async function claimDueEvents(db: Db, adapter: StoreAdapter, options: Cla
       const merchant = byId.get(row.merchant_id)
       return {
         id: row.id,
-        reference: webhookReference(row.id),
+        reference: webhookReferenceOf(row),
         merchantId: row.merchant_id,
         eventCode: row.event_code,
         entityKey: row.entity_key,

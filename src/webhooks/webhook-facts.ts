@@ -164,7 +164,7 @@ export interface WebhookContext {
   readonly timeZone: string
   /** Epoch ms of the event's creation (v1 `DateTime`, v2 `Event.CreationDate`). */
   readonly createdAt: number
-  /** Unique event reference `WH-<n>` (v2 `Event.Reference`). */
+  /** The account's event reference `WH-<n>` (v2 `Event.Reference`), unique within the account. */
   readonly reference: string
 }
 

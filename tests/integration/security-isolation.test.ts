@@ -50,6 +50,9 @@ for (const dialect of DIALECTS) {
 
     it('every /v2 route refuses B on A’s identifiers and changes nothing', async () => {
       const before = await rowCounts(app, tables)
+      const attemptsOfA = async () =>
+        (await app.call('POST', '/v2/GetWebhooks', a.apiKey, { KeyType: 'WebhookReference', Key: a.webhookReference })).body.Data.Items[0].Attempts
+      const attemptsBefore = await attemptsOfA()
       const statusBefore = await app.call('POST', '/v2/GetPaymentStatus', a.apiKey, { Key: a.paidInvoiceId, KeyType: 'InvoiceId' })
       const directPath = new URL(a.directUrl).pathname
       const calls: Array<[string, string, unknown, boolean?]> = [
@@ -96,7 +99,11 @@ for (const dialect of DIALECTS) {
         }
       }
       // B's refusals changed nothing; A's invoice reads as before (A's refund and capture untouched).
-      expect(await rowCounts(app, tables)).toEqual(before)
+      // Webhook references count each merchant's own events: when A's reference is also B's, B's
+      // ResendWebhook sent B's own event (one attempt of B's, none of A's).
+      const resentOwn = a.webhookReference === b.webhookReference ? 1 : 0
+      expect(await rowCounts(app, tables)).toEqual({ ...before, webhook_attempts: (before.webhook_attempts ?? 0) + resentOwn })
+      expect(await attemptsOfA()).toEqual(attemptsBefore)
       expect(await app.call('POST', '/v2/GetPaymentStatus', a.apiKey, { Key: a.paidInvoiceId, KeyType: 'InvoiceId' })).toMatchObject({ status: 200, body: statusBefore.body })
       const recurrence = await app.call('GET', `/v2/GetRecurringPayment?recurringId=${a.recurringId}`, a.apiKey)
       expect(recurrence.body.Data.RecurringPayment[0].RecurringStatus).not.toBe('Canceled')

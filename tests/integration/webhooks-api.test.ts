@@ -45,7 +45,7 @@ for (const dialect of DIALECTS) {
       const other = await app.createMerchant({ webhookUrl: receiver.url })
       await emitPayment(app.deps, other.merchant.id, await insertInvoice(db, other.merchant.id, { now }), { now })
       const rows = await listOutboxEvents(db, { merchantId })
-      ;['a1', 'a2', 'b1', 'r1', 'r2'].forEach((name, i) => (refs[name] = `WH-${rows[i]?.id}`))
+      ;['a1', 'a2', 'b1', 'r1', 'r2'].forEach((name, i) => (refs[name] = `WH-${rows[i]?.reference_number}`))
     })
     afterAll(async () => {
       await receiver.close()
@@ -142,7 +142,7 @@ for (const dialect of DIALECTS) {
       // Duplicate: the same delivery arrives twice.
       expect((await set({ DuplicateProbability: 1 })).body.Data).toMatchObject({ DuplicateProbability: 1, Enabled: true })
       await emitPayment(app.deps, merchantId, await fresh(t), { now: t })
-      const duplicated = (await newest()).id
+      const duplicated = (await newest()).reference_number
       let before = receiver.received.length
       await deliverDueWebhooks(app.deps, { merchantId, now: t })
       expect(receiver.received.slice(before).map((w) => w.reference)).toEqual([`WH-${duplicated}`, `WH-${duplicated}`])
@@ -153,7 +153,7 @@ for (const dialect of DIALECTS) {
       before = receiver.received.length
       expect(await deliverDueWebhooks(app.deps, { merchantId, now: t })).toMatchObject({ attempted: 1, delivered: 0 })
       expect(receiver.received.length).toBe(before)
-      const dropped = (await list({ KeyType: 'WebhookReference', Key: [`WH-${(await newest()).id}`] })).Items[0]
+      const dropped = (await list({ KeyType: 'WebhookReference', Key: [`WH-${(await newest()).reference_number}`] })).Items[0]
       expect(dropped).toMatchObject({ Status: 'Running', Attempts: [{ Status: null, ResponseMessage: expect.stringMatching(/Dropped/) }] })
 
       // Delay: the first attempt waits up to MaxDelaySeconds of merchant time.
@@ -163,7 +163,7 @@ for (const dialect of DIALECTS) {
       expect(delayed.next_attempt_at).toBeGreaterThanOrEqual(t)
       expect(delayed.next_attempt_at).toBeLessThanOrEqual(t + 60 * SECOND)
       await deliverDueWebhooks(app.deps, { merchantId, now: t + 61 * SECOND })
-      expect(receiver.received.at(-1)?.reference).toBe(`WH-${delayed.id}`)
+      expect(receiver.received.at(-1)?.reference).toBe(`WH-${delayed.reference_number}`)
 
       // Reorder: the first event of an invoice is held back and the second overtakes it.
       await set({ ReorderProbability: 1, MaxDelaySeconds: 30 })
@@ -177,8 +177,8 @@ for (const dialect of DIALECTS) {
       await deliverDueWebhooks(app.deps, { merchantId, now: t + 200 })
       await deliverDueWebhooks(app.deps, { merchantId, now: t + 31 * SECOND })
       expect(receiver.received.slice(before).map((w) => w.reference)).toEqual([
-        `WH-${overtaking.id}`,
-        `WH-${held.id}`,
+        `WH-${overtaking.reference_number}`,
+        `WH-${held.reference_number}`,
       ])
       expect((await set({})).body.Data).toMatchObject({ Enabled: false })
       expect(receiver.received.every((w) => w.signatureValid)).toBe(true)

@@ -182,8 +182,8 @@ for (const dialect of DIALECTS) {
       const now = seeds[0]!.t1 + 500
       const rowsOf = async (merchantId: number) =>
         (await listOutboxEvents(db, { merchantId })).map(
-          ({ id, event_code, entity_key, status, target_url, invoice_id, customer_reference, body }) => ({
-            id,
+          ({ reference_number, event_code, entity_key, status, target_url, invoice_id, customer_reference, body }) => ({
+            reference_number,
             event_code,
             entity_key,
             status,
@@ -218,14 +218,14 @@ for (const dialect of DIALECTS) {
         const first = single[index] ?? []
         const batched = rows.slice(first.length)
         expect(batched.map((r) => r.event_code)).toEqual([1, 5])
-        // Identical but for the event's own reference, which names its row.
+        // Identical but for the event's own reference, the merchant's number of its row.
         const withoutId = (row: (typeof rows)[number]) => {
-          const { id, body, ...rest } = row
-          return { ...rest, body: body.split(`WH-${id}`).join('WH-?') }
+          const { reference_number, body, ...rest } = row
+          return { ...rest, body: body.split(`WH-${reference_number}`).join('WH-?') }
         }
         expect(batched.map(withoutId)).toEqual(first.map(withoutId))
         // v2 bodies carry their reference (v1 has none): the right one for each row.
-        if (index === 0) for (const row of batched) expect(row.body).toContain(`"Reference":"WH-${row.id}"`)
+        if (index === 0) for (const row of batched) expect(row.body).toContain(`"Reference":"WH-${row.reference_number}"`)
       }
     })
   })

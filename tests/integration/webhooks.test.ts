@@ -79,7 +79,7 @@ for (const dialect of DIALECTS) {
         ['delivered', 1],
         ['delivered', 1],
       ])
-      expect(stored.map((e) => `WH-${e.id}`)).toEqual([payment?.reference, recurring?.reference])
+      expect(stored.map((e) => `WH-${e.reference_number}`)).toEqual([payment?.reference, recurring?.reference])
     })
 
     it('delivers v1 envelopes (TransactionsStatusChanged, RecurringStatusChanged) with valid v1 signatures', async () => {
@@ -144,7 +144,7 @@ for (const dialect of DIALECTS) {
         await emitPayment(app.deps, merchant.id, invoiceB, { now: start + i, status: 'Failed' })
         await emitRecurring(app.deps, merchant.id, recurrenceId, { now: start + i, charge: i === 1 ? 'Succss' : 'Failed' })
       }
-      expected.push(...(await events(merchant.id)).map((e) => `WH-${e.id}`))
+      expected.push(...(await events(merchant.id)).map((e) => `WH-${e.reference_number}`))
 
       // Six hours of outage, walked the way AdvanceClock walks it: to each due retry.
       let now = start

@@ -39,7 +39,7 @@ const GET_WEBHOOKS_BODY = {
 } as const
 
 const WEBHOOK_ITEM = always({
-  WebhookReference: { type: 'string', pattern: '^WH-\\d+$', description: 'WH-<n>, the v2 Event.Reference' },
+  WebhookReference: { type: 'string', pattern: '^WH-\\d+$', description: "WH-<n>, the v2 Event.Reference; n counts this account's own events (1, 2, 3…)" },
   EventCode: { type: 'integer', enum: [1, 2, 5] },
   EventName: { type: 'string' },
   EventEntityId: { type: 'string', description: 'InvoiceId or RecurringId' },
@@ -125,7 +125,7 @@ export async function registerWebhookRoutes(app: FastifyInstance, deps: Deps): P
           body: {
             type: 'object',
             required: ['Reference'],
-            properties: { Reference: { type: 'string', maxLength: 40, description: 'WebhookReference from GetWebhooks' } },
+            properties: { Reference: { type: 'string', maxLength: 40, description: "WebhookReference from GetWebhooks: this account's own event of that number" } },
             example: { Reference: 'WH-42' },
           },
           response: { 200: envelopeSchema(WEBHOOK_ITEM), ...errorResponses({ body: true, idempotent: true, notFound: 'No webhook event of this account has this Reference' }) },

@@ -27,7 +27,7 @@ export interface WebhookAttempt {
 
 /** One webhook event of the log. */
 export interface WebhookLogItem {
-  /** `WH-<n>`, the v2 `Event.Reference`. */
+  /** `WH-<n>`, the v2 `Event.Reference`; n counts this account's own events (1, 2, 3…). */
   readonly WebhookReference: string
   readonly EventCode: number
   readonly EventName: string
@@ -56,6 +56,6 @@ export interface GetWebhooksData {
 
 /** `POST /v2/ResendWebhook`: send one event again. */
 export interface ResendWebhookRequest {
-  /** `WH-<n>`. */
+  /** `WH-<n>`: this account's event of that number. */
   readonly Reference: string
 }
