@@ -1,8 +1,10 @@
+import type { Deps } from '../deps.js'
+import { AppError } from '../domain/errors.js'
 import type { Merchant } from '../domain/merchant.js'
 import { getWebhooks, WEBHOOK_LOG_STATUSES, WEBHOOK_PAGE_SIZE, type WebhookLogItem, type WebhookLogStatus } from '../services/get-webhooks.js'
 import { resendWebhook } from '../services/resend-webhook.js'
 import { listMerchants } from '../store/merchant.repository.js'
-import { findWebhookEventOwner } from '../store/operator-lookup.repository.js'
+import { findWebhookEventOwners } from '../store/operator-lookup.repository.js'
 import { parseWebhookReference } from '../webhooks/outbox.js'
 import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, OUTPUT_FLAGS, parseFlags, readCount, readId, UsageError } from './args.js'
 import { printJson, printLines, printTable } from './output.js'
@@ -59,18 +61,40 @@ export async function listWebhooksAction(args: readonly string[]): Promise<numbe
 export async function resendWebhookAction(args: readonly string[]): Promise<number> {
   const { values, positionals } = parseFlags(args, { merchant: { type: 'string' }, ...OUTPUT_FLAGS }, { min: 1, max: 1, names: 'REFERENCE' })
   const reference = positionals[0] ?? ''
-  const eventId = parseWebhookReference(reference)
-  if (eventId === undefined) throw new UsageError(`REFERENCE must be a webhook reference such as WH-42, got "${reference}"`)
+  const referenceNumber = parseWebhookReference(reference)
+  if (referenceNumber === undefined) throw new UsageError(`REFERENCE must be a webhook reference such as WH-42, got "${reference}"`)
   const merchantId = values.merchant === undefined ? undefined : readId('--merchant', values.merchant)
   return withDeps(commandConfig(values), async (deps) => {
-    const owner = await findWebhookEventOwner(deps.store.db, eventId)
-    if (owner === undefined || (merchantId !== undefined && owner !== merchantId)) throw new CommandFailure(`No webhook event ${reference}`)
-    const merchant = await requireMerchant(deps, owner)
-    const item = await service(() => resendWebhook(deps, merchant, { Reference: reference }))
+    const merchant = await requireMerchant(deps, merchantId ?? (await soleOwner(deps, referenceNumber, reference)))
+    const item = await service(async () => {
+      try {
+        return await resendWebhook(deps, merchant, { Reference: reference })
+      } catch (error) {
+        if (error instanceof AppError && error.code === 'NOT_FOUND') throw new CommandFailure(`No webhook event ${reference}`)
+        throw error
+      }
+    })
     const last = item.Attempts[item.Attempts.length - 1]
     const delivered = last !== undefined && last.Status !== null && last.Status >= 200 && last.Status < 300
     if (values.json) printJson({ MerchantId: merchant.id, ...item })
     else printLines(`${item.WebhookReference} ${delivered ? 'delivered' : 'not delivered'} to ${item.EndPoint ?? '-'}: ${lastOutcome(item) ?? 'no attempt'}; status ${item.Status}.`)
     return delivered ? 0 : 1
   })
+}
+
+/** Most owners of one reference named in the error asking for --merchant. */
+const OWNERS_NAMED = 10
+
+/**
+ * The merchant whose event `WH-<n>` is, when --merchant is not given: references count each
+ * merchant's own events, so one names an event of every merchant that has n events or more.
+ * Several owners is a usage error asking for --merchant; none, a failure.
+ */
+async function soleOwner(deps: Deps, referenceNumber: number, reference: string): Promise<number> {
+  const owners = await findWebhookEventOwners(deps.store.db, referenceNumber, OWNERS_NAMED + 1)
+  const [owner] = owners
+  if (owner === undefined) throw new CommandFailure(`No webhook event ${reference}`)
+  if (owners.length === 1) return owner
+  const named = owners.length > OWNERS_NAMED ? `${owners.slice(0, OWNERS_NAMED).join(', ')}…` : owners.join(', ')
+  throw new UsageError(`${reference} names an event of several merchants (${named}): say whose with --merchant ID`)
 }

@@ -19,9 +19,12 @@ const resend: Command = {
   usage: 'dawri webhooks resend REFERENCE [--merchant ID] [--json] [--database URL]',
   summary: "Delivers one webhook event again now, with the same body and reference, to the merchant's URL.",
   details:
+    "References count each merchant's own events (WH-1, WH-2… per merchant): --merchant says whose WH-<n>\n" +
+    'is meant. Without it the reference must name an event of exactly one merchant; when several merchants\n' +
+    'have that number the command stops (exit code 2) and names them.\n' +
     'Exit code 0 when the merchant answered 2xx, 1 when this delivery failed too (its status and any retry\n' +
-    'stay as ResendWebhook leaves them). With --json: the event as GetWebhooks lists it.',
-  examples: ['dawri webhooks resend WH-42', 'dawri webhooks resend WH-42 --json'],
+    'stay as ResendWebhook leaves them) or no such event exists. With --json: the event as GetWebhooks lists it.',
+  examples: ['dawri webhooks resend WH-42 --merchant 3', 'dawri webhooks resend WH-42', 'dawri webhooks resend WH-42 --merchant 3 --json'],
   run: (args) => import('./webhook-actions.js').then((actions) => actions.resendWebhookAction(args)),
 }
 

@@ -11,10 +11,21 @@ export async function findRecurrenceOwner(db: Executor, recurrenceId: number): P
   return row?.merchant_id
 }
 
-/** The merchant owning a webhook event (outbox id), or undefined. */
-export async function findWebhookEventOwner(db: Executor, eventId: number): Promise<number | undefined> {
-  const row = await db.selectFrom('outbox_events').select('merchant_id').where('id', '=', eventId).executeTakeFirst()
-  return row?.merchant_id
+/**
+ * The merchants having a webhook event numbered `referenceNumber` (`WH-<n>` names one event per
+ * merchant), by id, at most `limit`: one probe of (merchant_id, reference_number) per merchant.
+ */
+export async function findWebhookEventOwners(db: Executor, referenceNumber: number, limit: number): Promise<number[]> {
+  // `merchant_id IN (merchants)`: SQLite and PostgreSQL both probe the index once per merchant.
+  const rows = await db
+    .selectFrom('outbox_events')
+    .select('merchant_id')
+    .where('reference_number', '=', referenceNumber)
+    .where('merchant_id', 'in', (eb) => eb.selectFrom('merchants').select('id'))
+    .orderBy('merchant_id')
+    .limit(limit)
+    .execute()
+  return rows.map((row) => row.merchant_id)
 }
 
 /** The ciphertext of the newest stored card, to check the vault key can read it; undefined when no card is stored. */
