@@ -37,7 +37,14 @@ export interface ChaosOptions {
   readonly concurrency?: number
   /** How often a day passes on the merchant's clock. */
   readonly clockEveryMs?: number
+  /**
+   * With several processes, the share of days moved through AdvanceClock (billing in an API
+   * process, racing the workers); the rest are moved straight in the database. Default 0.5.
+   */
+  readonly advanceClockShare?: number
   readonly settleTimeoutMs?: number
+  /** Stop killing at this time (epoch ms) even if fewer than `kills` were made; the report counts the kills made. */
+  readonly stopKillingAt?: number
   readonly progress?: (line: string) => void
 }
 
@@ -45,6 +52,8 @@ export interface ChaosReport {
   readonly dialect: DialectName
   readonly layout: string
   readonly kills: number
+  /** Kills asked for; more than `kills` when `stopKillingAt` came first. */
+  readonly killsPlanned: number
   readonly killsByRole: Record<string, number>
   /** Kills that landed while some charge attempt was open. */
   readonly killsWithChargeInFlight: number
@@ -57,6 +66,12 @@ export interface ChaosReport {
   readonly runMs: number
   readonly settleMs: number
   readonly settled: boolean
+  /**
+   * The webhook backlog while the run settled (every ~10 s, and at the end): events to a URL still
+   * pending, how many of them had failed attempts, were leased, or were due later on the merchant's
+   * clock — whether a backlog drains or is stuck.
+   */
+  readonly settleTrace: SettleSample[]
   readonly daysAdvanced: number
   readonly requests: number
   readonly unanswered: number
@@ -71,6 +86,44 @@ export interface ChaosReport {
 }
 
 const DAY_MS = 86_400_000
+
+/** One look at the webhook backlog while the run settles. */
+export interface SettleSample {
+  readonly atMs: number
+  readonly violations: number
+  readonly pendingEvents: number
+  /** Of the pending events, those with at least one failed attempt (retrying with backoff). */
+  readonly retrying: number
+  /** Of the pending events, those under a lease still running (a delivery in flight). */
+  readonly leased: number
+  /** Of the pending events, those due only later on the merchant's clock. */
+  readonly notYetDue: number
+  readonly maxAttempts: number
+}
+
+interface OutboxState {
+  readonly status: string
+  readonly target_url: string | null
+  readonly merchant_id: number
+  readonly attempt_count: number
+  readonly next_attempt_at: number
+  readonly lease_until: number | null
+}
+
+function sampleBacklog(snapshot: ChaosSnapshot, outbox: readonly OutboxState[], atMs: number, violations: number): SettleSample {
+  const realNow = Date.now()
+  const merchantNowById = new Map(snapshot.merchants.map((m) => [m.id, m.now]))
+  const pending = outbox.filter((e) => e.status === 'pending' && e.target_url !== null)
+  return {
+    atMs,
+    violations,
+    pendingEvents: pending.length,
+    retrying: pending.filter((e) => Number(e.attempt_count) > 0).length,
+    leased: pending.filter((e) => e.lease_until !== null && Number(e.lease_until) > realNow).length,
+    notYetDue: pending.filter((e) => Number(e.next_attempt_at) > (merchantNowById.get(e.merchant_id) ?? realNow)).length,
+    maxAttempts: pending.reduce((max, e) => Math.max(max, Number(e.attempt_count)), 0),
+  }
+}
 
 /** `dawri merchant create …`; its JSON line. */
 async function createMerchant(databaseUrl: string, env: Record<string, string>, args: readonly string[]): Promise<{ MerchantId: number; ApiKey: string }> {
@@ -125,7 +178,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       while (clockRunning) {
         await delay((options.clockEveryMs ?? 1500) * (0.5 + Math.random()))
         if (!clockRunning) break
-        if (concurrentWriters && Math.random() < 0.5) {
+        if (concurrentWriters && Math.random() >= (options.advanceClockShare ?? 0.5)) {
           await advanceClockOffset(db, shop.MerchantId, (await readClockOffset(db, shop.MerchantId)) + DAY_MS)
           daysAdvanced++
         } else {
@@ -147,7 +200,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     // Kills start once customers have signed up to recurrences, so renewals are under way.
     const signUpDeadline = Date.now() + 60_000
     while (workload.log.recurringIds.size < 2 && Date.now() < signUpDeadline) await delay(100)
+    let killsMade = 0
     for (let kill = 0; kill < options.kills; kill++) {
+      if (options.stopKillingAt !== undefined && Date.now() > options.stopKillingAt) break
       let victim: (typeof members)[number] | undefined
       if (previous && Math.random() < 0.15) {
         // Its replacement is starting: kill it again after a moment (migrations, recovery pass).
@@ -174,6 +229,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         continue
       }
       previous = victim
+      killsMade++
       if (!wasReady) killsDuringStartup++
       killsByRole[victim.role] = (killsByRole[victim.role] ?? 0) + 1
       say(`${options.dialect}: kill ${kill + 1}/${options.kills} (${victim.name}${wasReady ? '' : ', starting'}) after ${Math.round((Date.now() - startedAt) / 1000)} s`)
@@ -193,6 +249,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
     // Settle: nothing open, nothing undelivered, nothing due on the merchant's clock.
     const settleStart = Date.now()
+    let outboxRows: OutboxState[] = []
     const snapshot = async (): Promise<ChaosSnapshot> => {
       const merchants = await listRows(db, 'merchants')
       const now = Date.now()
@@ -205,6 +262,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         listRows(db, 'recurrences'),
         listRows(db, 'outbox_events'),
       ])
+      outboxRows = outbox
       return {
         ledger: ledger.map((e) => ({ ...e, amount_minor: Number(e.amount_minor) })),
         attempts,
@@ -220,20 +278,27 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     }
     // Waits while the backlog (webhooks above all: a long run's last days write thousands) shrinks;
     // gives up after settleTimeoutMs without progress, or 15 minutes in all.
-    let verdict = checkChaosInvariants(await snapshot())
+    let latest = await snapshot()
+    let verdict = checkChaosInvariants(latest)
+    const settleTrace: SettleSample[] = [sampleBacklog(latest, outboxRows, 0, verdict.violations.length)]
     let settled = verdict.violations.length === 0
     let best = verdict.violations.length
     let progressAt = Date.now()
     while (!settled && Date.now() - progressAt < (options.settleTimeoutMs ?? leaseMs + latencyMs + 60_000) && Date.now() - settleStart < 900_000) {
       await delay(500)
-      verdict = checkChaosInvariants(await snapshot())
+      latest = await snapshot()
+      verdict = checkChaosInvariants(latest)
       settled = verdict.violations.length === 0
+      const last = settleTrace[settleTrace.length - 1]
+      if (last && Date.now() - settleStart - last.atMs >= 10_000) settleTrace.push(sampleBacklog(latest, outboxRows, Date.now() - settleStart, verdict.violations.length))
       if (verdict.violations.length < best) {
         best = verdict.violations.length
         progressAt = Date.now()
       }
     }
     const settleMs = Date.now() - settleStart
+    settleTrace.push(sampleBacklog(latest, outboxRows, settleMs, verdict.violations.length))
+    say(`${options.dialect}: settle ${settled ? 'done' : 'gave up'} after ${settleMs} ms; backlog ${JSON.stringify(settleTrace.map((x) => x.pendingEvents))}`)
 
     // What the server confirmed with a 200 is what the merchant sees.
     const confirmedButNotPaid: string[] = []
@@ -245,7 +310,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     return {
       dialect: options.dialect,
       layout: roles.join(' + '),
-      kills: options.kills,
+      kills: killsMade,
+      killsPlanned: options.kills,
       killsByRole,
       killsWithChargeInFlight,
       killsDuringStartup,
@@ -254,6 +320,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       runMs,
       settleMs,
       settled,
+      settleTrace,
       daysAdvanced,
       requests: client.stats.requests,
       unanswered: client.stats.unanswered,
