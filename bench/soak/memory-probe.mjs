@@ -5,7 +5,8 @@ const every = Number(process.env.DAWRI_SOAK_SAMPLE_MS ?? 10_000)
 if (process.send) {
   const sample = () => {
     const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage()
-    process.send?.({ at: Date.now(), rss, heapUsed, heapTotal, external, arrayBuffers })
+    const { user, system } = process.cpuUsage()
+    process.send?.({ at: Date.now(), rss, heapUsed, heapTotal, external, arrayBuffers, cpuMs: (user + system) / 1000 })
   }
   setInterval(sample, every).unref()
   setTimeout(sample, 1000).unref()
