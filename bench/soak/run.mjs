@@ -373,7 +373,7 @@ const result = {
   checks,
   passed: !interrupted && Object.values(checks).every(Boolean),
   perMinute,
-  memorySamples: memory.map((s) => ({ t: round((s.at - startedAt) / 1000, 0), rssMb: mb(s.rss), heapMb: mb(s.heapUsed), cpuS: round(s.cpuMs / 1000) })),
+  memorySamples: memory.map((s) => ({ t: round((s.at - startedAt) / 1000, 0), rssMb: mb(s.rss), heapMb: mb(s.heapUsed), heapTotalMb: mb(s.heapTotal), externalMb: mb(s.external), arrayBuffersMb: mb(s.arrayBuffers), cpuS: round(s.cpuMs / 1000) })),
 }
 
 server.kill('SIGTERM')
