@@ -88,6 +88,9 @@ export async function startWalCheckpointer(path: string, serving: SqliteDatabase
       if (closing) return
       closing = true
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()))
+      // Held while it stops: awaiting an unreferenced thread alone would let the process exit
+      // with code 0 in the middle of a shutdown (a `serve` whose port was taken did so).
+      worker.ref()
       worker.postMessage('stop')
       await exited
       if (serving.open) serving.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT_PAGES}`)
