@@ -29,3 +29,8 @@ export async function dumpTables(db: Executor): Promise<Array<{ name: string; ro
   }
   return dumps
 }
+
+/** Gathers the planner's statistics of every table now (ANALYZE), as autovacuum would. */
+export async function gatherStatistics(db: Executor): Promise<void> {
+  await sql`ANALYZE`.execute(db)
+}
