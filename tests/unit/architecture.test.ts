@@ -182,7 +182,8 @@ const SQL_PATTERN = /\.(selectFrom|insertInto|updateTable|deleteFrom|replaceInto
 
 const srcFiles = filesUnder(SRC)
 
-describe('architecture', () => {
+// The first test parses every source file (the rest reuse it): seconds on a busy machine.
+describe('architecture', { timeout: 60_000 }, () => {
   it('keeps domain/ pure: no imports outside domain/, no I/O modules', () => {
     const offences: string[] = []
     for (const file of filesUnder('src/domain')) {
