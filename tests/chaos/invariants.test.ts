@@ -59,9 +59,9 @@ function cleanHistory(): ChaosSnapshot {
       { id: 7, merchant_id: 1, status: 'Active', ...base, executed_times: 2, next_cycle: 3, failed_attempts: 0, next_attempt_at: nextAttemptAt(schedule(base), progress) },
     ],
     outbox: [
-      { id: 1, merchant_id: 1, status: 'delivered', target_url: 'http://127.0.0.1/hook' },
-      { id: 2, merchant_id: 1, status: 'delivered', target_url: 'http://127.0.0.1/hook' },
-      { id: 3, merchant_id: 1, status: 'skipped', target_url: null },
+      { id: 11, reference_number: 1, merchant_id: 1, status: 'delivered', target_url: 'http://127.0.0.1/hook' },
+      { id: 12, reference_number: 2, merchant_id: 1, status: 'delivered', target_url: 'http://127.0.0.1/hook' },
+      { id: 13, reference_number: 3, merchant_id: 1, status: 'skipped', target_url: null },
     ],
     merchants: [{ id: 1, now: NOW, timeZone: TIME_ZONE }],
     receivedReferences: ['WH-1', 'WH-2', 'WH-2'],

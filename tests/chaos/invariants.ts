@@ -68,6 +68,8 @@ export interface RecurrenceRow {
 
 export interface OutboxRow {
   readonly id: number
+  /** The merchant's own event number (`WH-<n>`); null only on rows older than migration 0012. */
+  readonly reference_number?: number | null
   readonly merchant_id: number
   readonly status: string
   readonly target_url: string | null
@@ -266,7 +268,8 @@ export function checkChaosInvariants(snapshot: ChaosSnapshot): ChaosVerdict {
   let eventsDelivered = 0
   for (const event of snapshot.outbox) {
     if (event.target_url === null) continue
-    const reference = webhookReference(event.id)
+    // References count each merchant's own events; the chaos runs have one merchant with a URL.
+    const reference = webhookReference(event.reference_number ?? event.id)
     if (event.status !== 'delivered') violations.push(`undelivered: event ${reference} is ${event.status}`)
     if (!received.has(reference)) violations.push(`undelivered: the receiver never got ${reference}`)
     else eventsDelivered++
