@@ -64,8 +64,11 @@ describe('SQLite checkpoints in a background thread', () => {
       largestWal = Math.max(largestWal, statSync(`${path}-wal`).size)
     }
     // 8,000 rows of ~2 KB (about 130 MB of WAL pages) went through without a pause long enough
-    // for the thread to catch up: the serving connection's backstop (4,000 pages) held the WAL.
-    expect(largestWal).toBeLessThan(20_000_000)
+    // for the thread to catch up: the serving connection's backstop (4,000 pages, 16 MB) held the
+    // WAL near its size. A checkpoint resets the WAL only once no reader is behind it, so on a busy
+    // machine the WAL can run past the backstop before a reset: 20.8 MB was seen in CI. The bound
+    // asserted is "a small multiple of the backstop", far from the 130 MB that went through.
+    expect(largestWal).toBeLessThan(40_000_000)
     expect(await countMerchants(store.db)).toBe(8000)
   })
 
