@@ -1,17 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-
 import { Migrator, sql } from 'kysely'
-import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { toInvoiceId } from '../../src/domain/public-ids.js'
 import { createStore } from '../../src/store/create-database.js'
 import { listMigrations, migrateToLatest } from '../../src/store/migrate.js'
 import { enqueueEvents } from '../../src/webhooks/outbox.js'
-import { DIALECTS, POSTGRES_ADMIN_URL } from '../support/dialects.js'
+import { DIALECTS } from '../support/dialects.js'
 import { startTestApp, type TestApp } from '../support/start-test-app.js'
+import { createEmptyDatabase } from '../support/test-database.js'
 import { runCli, runCliJson } from './cli-support.js'
 import { consoleClient, formToken, signIn } from './console-support.js'
 import { emitPayment, insertInvoice, insertTransaction, startReceiver, type Receiver } from './webhooks-receiver.js'
@@ -192,7 +188,7 @@ for (const dialect of DIALECTS) {
   describe(`${dialect}: migration 0012 on a database with events`, () => {
     it('keeps existing references (number = id) and continues each merchant’s count above them; a new merchant starts at 1', async () => {
       // Not createTestDatabase, which migrates to the latest: this one stops at 0011 first.
-      const fresh = await createBareDatabase(dialect)
+      const fresh = await createEmptyDatabase(dialect, 'dawri_test_0012')
       const store = createStore({ url: fresh.url })
       try {
         const migrator = new Migrator({ db: store.db, provider: { getMigrations: async () => listMigrations(dialect) } })
@@ -237,28 +233,4 @@ for (const dialect of DIALECTS) {
       }
     })
   })
-}
-
-/** An empty database of the dialect, not migrated. */
-async function createBareDatabase(dialect: (typeof DIALECTS)[number]): Promise<{ url: string; drop(): Promise<void> }> {
-  if (dialect === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'dawri-0012-'))
-    return { url: `sqlite:${join(dir, 'dawri.sqlite')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) }
-  }
-  const name = `dawri_test_0012_${Date.now()}_${Math.floor(Math.random() * 1e6)}`
-  const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL })
-  await admin.connect()
-  await admin.query(`CREATE DATABASE ${name}`)
-  await admin.end()
-  const url = new URL(POSTGRES_ADMIN_URL)
-  url.pathname = `/${name}`
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const cleaner = new pg.Client({ connectionString: POSTGRES_ADMIN_URL })
-      await cleaner.connect()
-      await cleaner.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-      await cleaner.end()
-    },
-  }
 }

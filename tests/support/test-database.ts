@@ -18,22 +18,26 @@ export interface TestDatabase {
   drop(): Promise<void>
 }
 
-/** Creates a new empty database (its own SQLite file, or its own PostgreSQL database). */
-export async function createTestDatabase(dialect: DialectName): Promise<TestDatabase> {
-  const name = `dawri_test_${Date.now()}_${randomBytes(4).toString('hex')}`
+/** An empty database of one dialect, not migrated, and how to throw it away. */
+export interface EmptyDatabase {
+  readonly url: string
+  /** Deletes the file or drops the database (close every connection to it first on SQLite). */
+  drop(): Promise<void>
+}
+
+/**
+ * Creates a new empty database named `<prefix>_<time>_<random>`: a file in a directory of its own
+ * under the system's temporary directory, or a PostgreSQL database of its own. Not migrated, so a
+ * test can run migrations itself (or let the `dawri` processes it starts run them).
+ */
+export async function createEmptyDatabase(dialect: DialectName, prefix = 'dawri_test'): Promise<EmptyDatabase> {
+  const name = `${prefix}_${Date.now()}_${randomBytes(4).toString('hex')}`
   if (dialect === 'sqlite') {
     const dir = join(tmpdir(), name)
     mkdirSync(dir, { recursive: true })
-    const url = `sqlite:${join(dir, 'dawri.sqlite')}`
-    const store = createStore({ url })
-    await migrateToLatest(store)
     return {
-      url,
-      store,
-      async drop() {
-        await store.close()
-        rmSync(dir, { recursive: true, force: true })
-      },
+      url: `sqlite:${join(dir, 'dawri.sqlite')}`,
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
     }
   }
   const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL })
@@ -47,21 +51,38 @@ export async function createTestDatabase(dialect: DialectName): Promise<TestData
       { cause: error },
     )
   }
-  await admin.query(`CREATE DATABASE ${name}`)
-  await admin.end()
+  try {
+    await admin.query(`CREATE DATABASE ${name}`)
+  } finally {
+    await admin.end()
+  }
   const url = new URL(POSTGRES_ADMIN_URL)
   url.pathname = `/${name}`
-  const store = createStore({ url: url.toString(), poolSize: 5 })
-  await migrateToLatest(store)
   return {
     url: url.toString(),
+    async drop() {
+      const cleaner = new pg.Client({ connectionString: POSTGRES_ADMIN_URL })
+      await cleaner.connect()
+      try {
+        await cleaner.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      } finally {
+        await cleaner.end()
+      }
+    },
+  }
+}
+
+/** Creates a new migrated database (its own SQLite file, or its own PostgreSQL database). */
+export async function createTestDatabase(dialect: DialectName): Promise<TestDatabase> {
+  const empty = await createEmptyDatabase(dialect)
+  const store = createStore(dialect === 'sqlite' ? { url: empty.url } : { url: empty.url, poolSize: 5 })
+  await migrateToLatest(store)
+  return {
+    url: empty.url,
     store,
     async drop() {
       await store.close()
-      const cleaner = new pg.Client({ connectionString: POSTGRES_ADMIN_URL })
-      await cleaner.connect()
-      await cleaner.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-      await cleaner.end()
+      await empty.drop()
     },
   }
 }
