@@ -156,20 +156,22 @@ async function benchDialect(dialect) {
     record({ target: 'bare Fastify echo', db: '—', load }, median(runs.bare))
     record({ target: 'floor ExecutePayment', db: db.label, load, ratios: { bare: perRound('floor', 'bare') } }, median(runs.floor))
     record({ target: 'dawri ExecutePayment', db: db.label, load, ratios: { floor: perRound('dawri', 'floor'), bare: perRound('dawri', 'bare') }, bar: FLOOR_BAR }, median(runs.dawri))
-    await bare.stop()
     const floorPeak = median(runs.floor)
     const dawriPeak = median(runs.dawri)
 
     if (!flags['no-paced']) {
-      // The floor at the same rate is the baseline: what the client, the machine and one durable
-      // insert add to the tail before dawri does anything.
+      // Two baselines for the tail at the same rate: the bare echo (what the client and the
+      // machine add with no work at all) and the floor (what one durable insert adds to that).
       const half = Math.max(1, Math.round(dawriPeak.rps / 2))
       const load = `½ dawri's peak = ${half}/s, evenly paced`
+      const bareStats = await paced(bare, { ...mixed, check: (a) => a.IsSuccess === true }, { connections: CONNECTIONS, rate: half, duration: DURATION })
       const floorStats = await paced(floor, mixed, { connections: CONNECTIONS, rate: half, duration: DURATION })
       const stats = await paced(dawri, mixed, { connections: CONNECTIONS, rate: half, duration: DURATION })
+      record({ target: 'bare Fastify echo', db: '—', load }, bareStats)
       record({ target: 'floor ExecutePayment', db: db.label, load }, floorStats)
       record({ target: 'dawri ExecutePayment', db: db.label, load, p99Bar: true }, stats)
     }
+    await bare.stop()
     if (!flags['no-split']) {
       for (const mix of ['plain', 'recurring']) {
         const workload = executePaymentWorkload(mix)
