@@ -17,6 +17,7 @@ import { merchantChangeSignalsMigration } from './migrations/0009-merchant-chang
 import { consoleIndexesMigration } from './migrations/0010-console-indexes.js'
 import { merchantReferenceNumbersMigration } from './migrations/0011-merchant-reference-numbers.js'
 import { merchantWebhookReferencesMigration } from './migrations/0012-merchant-webhook-references.js'
+import { outboxClaimOrderMigration } from './migrations/0013-outbox-claim-order.js'
 
 /** Every migration in order. Names sort lexically; never rename or edit a released one. */
 export function listMigrations(dialect: DialectName): Record<string, Migration> {
@@ -33,6 +34,7 @@ export function listMigrations(dialect: DialectName): Record<string, Migration> 
     '0010-console-indexes': consoleIndexesMigration(),
     '0011-merchant-reference-numbers': merchantReferenceNumbersMigration(dialect),
     '0012-merchant-webhook-references': merchantWebhookReferencesMigration(dialect),
+    '0013-outbox-claim-order': outboxClaimOrderMigration(),
   }
 }
 

@@ -86,5 +86,16 @@ for (const dialect of DIALECTS) {
         for (const probe of probes) expect(probe['Index Name'], JSON.stringify(probe)).toBe('outbox_events_entity')
       }
     })
+
+    // Every event here shares one due instant, as a day's renewals do. Through an index ending at
+    // next_attempt_at, PostgreSQL read all 1,500 (probing each) before sorting by id to keep 16:
+    // the soak's AdvanceClock spent 100-170 ms per claim. Migration 0013 puts id in the index.
+    it.runIf(dialect === 'postgres')('reads events in claim order from an index, with no sort, so a claim stops at its limit', async () => {
+      const plan = await explainDueOutboxCandidates(database.store.db, { realNow: 5000, limit: 16, merchant: { id: merchantId, now: 5000 } })
+      const nodes = planNodes(plan)
+      expect(nodes.filter((node) => String(node['Node Type']).includes('Sort')), JSON.stringify(plan)).toEqual([])
+      const outer = nodes.filter((node) => node['Alias'] === 'o')
+      expect(outer.map((node) => node['Index Name']), JSON.stringify(plan)).toEqual(['outbox_events_merchant_due_order'])
+    })
   })
 }
