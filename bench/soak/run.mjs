@@ -1,6 +1,8 @@
 // Soak: one `dawri serve` (role all) on a fresh PostgreSQL database under a steady mix of API
 // traffic — ExecutePayment, DirectPayment (Bypass3DS; a tenth of the invoices carry a daily
-// RecurringModel), GetPaymentStatus, GetRecurringPayment — at a fixed rate (open loop: requests
+// RecurringModel of --iterations charges, so that the recurrences alive, and the billing work of
+// each day, level off: a steady load, as a soak needs; 0 = until cancelled, a load that grows
+// for as long as the run lasts), GetPaymentStatus, GetRecurringPayment — at a fixed rate (open loop: requests
 // leave on schedule whatever the answers' pace), plus billing: every --billing-every seconds the
 // sandbox clock moves a day, charging every active recurrence. Samples the server's RSS and heap
 // every --sample seconds (a preloaded probe, bench/soak/memory-probe.mjs) and latency per minute.
@@ -12,7 +14,7 @@
 // does autovacuum's work on the soak database (--vacuum-every, below).
 //
 //   npm run build && node bench/soak/run.mjs [--minutes 30] [--rate 50] [--sample 10] [--billing-every 60]
-//        [--vacuum-every 60] [--postgres-url URL] [--out bench/soak/results/latest.json]
+//        [--iterations 10] [--vacuum-every 60] [--postgres-url URL] [--out bench/soak/results/latest.json]
 import { execFile, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -33,6 +35,7 @@ const { values: flags } = parseArgs({
     rate: { type: 'string', default: '50' },
     sample: { type: 'string', default: '10' },
     'billing-every': { type: 'string', default: '60' },
+    iterations: { type: 'string', default: '10' },
     'warm-up': { type: 'string', default: '2' },
     'vacuum-every': { type: 'string', default: '60' },
     'max-slope': { type: 'string', default: '20' },
@@ -44,6 +47,11 @@ const { values: flags } = parseArgs({
 })
 const MINUTES = Number(flags.minutes)
 const RATE = Number(flags.rate)
+const ITERATIONS = Number(flags.iterations)
+if (!Number.isInteger(ITERATIONS) || ITERATIONS < 0) {
+  process.stderr.write(`--iterations ${flags.iterations}: a whole number ≥ 0 (0 = until cancelled)\n`)
+  process.exit(2)
+}
 const SAMPLE_MS = Number(flags.sample) * 1000
 const BILLING_MS = Number(flags['billing-every']) * 1000
 const WARM_UP_MS = Number(flags['warm-up']) * 60_000
@@ -196,7 +204,7 @@ const mix = [
       PaymentMethodId: 9,
       CustomerName: 'Soak Customer',
       CallBackUrl: 'https://merchant.example.test/paid',
-      ...(recurring ? { RecurringModel: { RecurringType: 'Daily', Iteration: 0, RetryCount: 1 } } : {}),
+      ...(recurring ? { RecurringModel: { RecurringType: 'Daily', Iteration: ITERATIONS, RetryCount: 1 } } : {}),
     })
     if (data?.PaymentURL) pending.push({ url: data.PaymentURL, InvoiceId: data.InvoiceId })
   }],
@@ -340,7 +348,7 @@ const checks = {
 const allLatencies = minutes.flatMap((b) => Object.entries(b?.latencies ?? {}).filter(([op]) => op !== 'AdvanceClock').flatMap(([, l]) => l)).sort((a, b) => a - b)
 const clockLatencies = minutes.flatMap((b) => b?.latencies?.AdvanceClock ?? []).sort((a, b) => a - b)
 const result = {
-  command: `node bench/soak/run.mjs --minutes ${MINUTES} --rate ${RATE} --sample ${flags.sample} --billing-every ${flags['billing-every']} --vacuum-every ${flags['vacuum-every']}`,
+  command: `node bench/soak/run.mjs --minutes ${MINUTES} --rate ${RATE} --sample ${flags.sample} --billing-every ${flags['billing-every']} --iterations ${ITERATIONS} --vacuum-every ${flags['vacuum-every']}`,
   finishedAt: new Date().toISOString(),
   interrupted,
   dialect: 'postgres',
