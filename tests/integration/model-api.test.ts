@@ -15,11 +15,11 @@ import { tomorrowInKuwait } from './recurring-fixtures.js'
  * requests at once, their order chosen by fast-check's scheduler; the model then accepts any
  * outcome a serial order could give and checks that money was moved at most once.
  *
- * Bounded by time in CI (DAWRI_MODEL_SECONDS, default 40 per dialect); DAWRI_MODEL_RUNS asks for
+ * Bounded by time in CI (DAWRI_MODEL_SECONDS, default 25 per dialect); DAWRI_MODEL_RUNS asks for
  * that many sequences instead, however long they take.
  */
 
-const SECONDS = Number(process.env.DAWRI_MODEL_SECONDS ?? 40)
+const SECONDS = Number(process.env.DAWRI_MODEL_SECONDS ?? 25)
 const RUNS = process.env.DAWRI_MODEL_RUNS === undefined ? undefined : Number(process.env.DAWRI_MODEL_RUNS)
 
 const APPROVED = '5123450000000008'
