@@ -20,7 +20,7 @@ export async function createChaosDatabase(dialect: DialectName): Promise<ChaosDa
   return {
     url: empty.url,
     get store() {
-      store ??= createStore(dialect === 'sqlite' ? { url: empty.url } : { url: empty.url, poolSize: 3 })
+      store ??= createStore({ url: empty.url, poolSize: 3 })
       return store
     },
     async drop() {

@@ -75,7 +75,7 @@ export async function createEmptyDatabase(dialect: DialectName, prefix = 'dawri_
 /** Creates a new migrated database (its own SQLite file, or its own PostgreSQL database). */
 export async function createTestDatabase(dialect: DialectName): Promise<TestDatabase> {
   const empty = await createEmptyDatabase(dialect)
-  const store = createStore(dialect === 'sqlite' ? { url: empty.url } : { url: empty.url, poolSize: 5 })
+  const store = createStore({ url: empty.url, poolSize: 5 })
   await migrateToLatest(store)
   return {
     url: empty.url,
