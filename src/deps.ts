@@ -21,6 +21,14 @@ export interface Deps {
   readonly vault: CardVault
   /** Counters and heartbeats behind /metrics and /ready (src/telemetry); every call is cheap and never throws. */
   readonly telemetry: Telemetry
+  /**
+   * The dependencies for work a serving process does in the background of its requests (the
+   * billing worker, the webhook dispatcher, AdvanceClock's billing and deliveries). On
+   * PostgreSQL with role `all` they run on a connection pool of their own, so that a day's
+   * billing never queues ahead of API requests for a connection (app/runtime.ts). Absent: the
+   * same as these.
+   */
+  readonly background?: Deps
 }
 
 /** How a charge attempt ended: recorded approved or declined, or left open by an error or a missing answer (recovery settles it). */

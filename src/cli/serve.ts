@@ -1,6 +1,6 @@
 import type { Config } from '../config.js'
 import { buildApp } from '../http/build-app.js'
-import { openRuntime } from '../app/runtime.js'
+import { openRuntime, withBackgroundPool } from '../app/runtime.js'
 import { ensureDemoMerchant } from '../services/create-merchant.js'
 import { findMerchantByApiKey } from '../store/merchant.repository.js'
 import { routeModules, workerModules } from '../app/modules.js'
@@ -18,7 +18,9 @@ export class StartupError extends Error {
  */
 export async function serve(config: Config): Promise<void> {
   // A long-running server: SQLite's checkpoints must not stall its requests.
-  const deps = await openRuntime(config, { backgroundCheckpoints: true })
+  const runtime = await openRuntime(config, { backgroundCheckpoints: true })
+  // Serving and billing in one process: billing and deliveries on a pool of their own (PostgreSQL).
+  const deps = config.role === 'all' ? withBackgroundPool(runtime) : runtime
   const demo = await ensureDemoMerchant(deps.store, config.demoApiKey, deps.clock.now())
   const stoppers: Array<() => Promise<void>> = []
 
@@ -56,7 +58,7 @@ export async function serve(config: Config): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'))
 
   if (runsWorkers) {
-    for (const start of workerModules) stoppers.push(await start(deps))
+    for (const start of workerModules) stoppers.push(await start(deps.background ?? deps))
   }
 
   const lines = [

@@ -43,6 +43,8 @@ export interface CreateStoreOptions {
   readonly url: string
   /** Maximum PostgreSQL connections. Default is 10. */
   readonly poolSize?: number
+  /** PostgreSQL's `application_name` of these connections, as pg_stat_activity shows them. Default is `dawri`. */
+  readonly applicationName?: string
 }
 
 // int8 and numeric come back from pg as strings by default. Our bigints are epoch milliseconds
@@ -79,7 +81,7 @@ export function createStore(options: CreateStoreOptions): Store {
     return { url, db, adapter: adapterFor('sqlite'), merchants, native: { dialect: 'sqlite', sqlite }, startBackgroundCheckpoints, close }
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
-    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 })
+    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, application_name: options.applicationName ?? 'dawri' })
     // An idle client losing its connection must not crash the process.
     pool.on('error', () => undefined)
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })

@@ -12,6 +12,7 @@ import { makePublicIdKeys } from '../../src/domain/public-ids.js'
 import { buildApp } from '../../src/http/build-app.js'
 import { loggerOptions } from '../../src/http/logger.js'
 import { routeModules } from '../../src/app/modules.js'
+import { withBackgroundPool } from '../../src/app/runtime.js'
 import { createCardVault } from '../../src/processor/card-vault.js'
 import { TestProcessor } from '../../src/processor/test-processor.js'
 import type { Deps } from '../../src/deps.js'
@@ -39,6 +40,8 @@ export interface TestApp {
 export interface StartTestAppOptions {
   readonly env?: Record<string, string>
   readonly clock?: Clock
+  /** Background work on a pool of its own, as `serve --role all` assembles it (app/runtime.ts withBackgroundPool). */
+  readonly backgroundPool?: boolean
 }
 
 /** Starts the real HTTP app on 127.0.0.1 with a fresh database of the dialect. */
@@ -69,6 +72,7 @@ export async function startTestApp(dialect: DialectName, options: StartTestAppOp
       parallelWrites: database.store.adapter.parallelWrites,
     }),
     vault: createCardVault(Buffer.alloc(32, 7)),
+    background: undefined as Deps | undefined,
   }
   const app = await buildApp(mutableDeps, { extraRoutes: routeModules })
   await app.listen({ port: 0, host: '127.0.0.1' })
@@ -77,6 +81,9 @@ export async function startTestApp(dialect: DialectName, options: StartTestAppOp
   const baseUrl = `http://127.0.0.1:${port}`
   config = Object.freeze({ ...config, port, publicUrl: options.env?.DAWRI_PUBLIC_URL ?? baseUrl })
   mutableDeps.config = config
+  // After the config is final: the background deps copy it.
+  const background = options.backgroundPool === true ? withBackgroundPool(mutableDeps).background : undefined
+  mutableDeps.background = background
   const deps: Deps = mutableDeps
 
   return {
@@ -116,6 +123,7 @@ export async function startTestApp(dialect: DialectName, options: StartTestAppOp
     },
     async close() {
       await app.close()
+      await background?.store.close()
       await database.drop()
       rmSync(dataDir, { recursive: true, force: true })
     },

@@ -60,7 +60,8 @@ export async function registerSandboxRoutes(app: FastifyInstance, deps: Deps): P
         reply.raw.on('close', () => {
           if (!reply.raw.writableFinished) gone.abort()
         })
-        return success(await advanceSandboxClock(deps, requireMerchant(request), request.body, { signal: gone.signal }), 'Clock advanced')
+        // Billing work: on the background pool where there is one (Deps.background).
+        return success(await advanceSandboxClock(deps.background ?? deps, requireMerchant(request), request.body, { signal: gone.signal }), 'Clock advanced')
       },
     )
   })
