@@ -4,15 +4,23 @@
 // temporary directory, so `TMPDIR=/dev/shm node bench/api/tail.mjs` runs the same on tmpfs (no
 // disk under SQLite). See bench/README.md "Reading the table".
 //
-//   npm run build && node bench/api/tail.mjs [--rate 2000] [--duration 12] [--reps 2] [--targets bare,floor,dawri] [--role all|api]
-import { mkdtempSync, rmSync } from 'node:fs'
+//   npm run build && node bench/api/tail.mjs [--rate 2000] [--duration 12] [--reps 2] [--targets bare,floor,dawri] [--role all|api] [--profile] [--sql-probe]
+//        [--database sqlite|postgres] [--postgres-url URL]
+//
+// --profile adds a CPU profile of the dawri server over the whole of its runs (warm-up included),
+// summarised as run.mjs --profile does: where a request's CPU goes at a paced, moderate load.
+// --database postgres runs the floor and dawri on a fresh PostgreSQL database (dropped at the end).
+// --sql-probe preloads bench/api/sql-probe.mjs into the floor and dawri: every SQLite statement
+// timed, COMMIT included, so that a stalled write shows (the servers' lines are printed).
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 
 import { API_KEY } from './bodies.mjs'
+import { formatProfileSummary, summarizeProfiles } from './profile-summary.mjs'
 import { cannon, paced } from './load.mjs'
-import { live, ROOT, startChild } from './processes.mjs'
+import { live, postgresDatabase, ROOT, startChild } from './processes.mjs'
 import { executePaymentWorkload } from './workloads.mjs'
 
 const { values: flags } = parseArgs({
@@ -22,6 +30,10 @@ const { values: flags } = parseArgs({
     reps: { type: 'string', default: '2' },
     targets: { type: 'string', default: 'bare,floor,dawri' },
     role: { type: 'string', default: 'all' },
+    profile: { type: 'boolean', default: false },
+    'sql-probe': { type: 'boolean', default: false },
+    database: { type: 'string', default: 'sqlite' },
+    'postgres-url': { type: 'string', default: process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test' },
   },
   strict: true,
 })
@@ -31,16 +43,21 @@ const REPS = Number(flags.reps)
 const TARGETS = flags.targets.split(',').map((t) => t.trim())
 for (const t of TARGETS) if (!['bare', 'floor', 'dawri'].includes(t)) throw new Error(`--targets: unknown target "${t}"`)
 
+if (!['sqlite', 'postgres'].includes(flags.database)) throw new Error(`--database: sqlite or postgres, not "${flags.database}"`)
 const tmp = mkdtempSync(join(os.tmpdir(), 'dawri-bench-tail-'))
-const probe = ['--import', join(ROOT, 'bench/api/stall-probe.mjs')]
+const pgDatabase = flags.database === 'postgres' ? await postgresDatabase(flags['postgres-url']) : undefined
+if (pgDatabase) live.databases.add(pgDatabase)
+const databaseUrl = (name) => (pgDatabase ? pgDatabase.urlFor(`${name}_tail`) : `sqlite:${join(tmp, `${name}.sqlite`)}`)
+const probe = ['--import', join(ROOT, 'bench/api/stall-probe.mjs'), ...(flags['sql-probe'] ? ['--import', join(ROOT, 'bench/api/sql-probe.mjs')] : [])]
+const profileDir = join(tmp, 'profiles')
 const mixed = executePaymentWorkload('mixed')
 const start = {
   bare: () => startChild('bare', { node: probe, script: join(ROOT, 'bench/api/bare-server.mjs'), args: (p) => ['--port', String(p)] }, {}),
-  floor: () => startChild('floor', { node: probe, script: join(ROOT, 'bench/api/floor-server.mjs'), args: (p) => ['--port', String(p), '--database', `sqlite:${join(tmp, 'floor.sqlite')}`] }, {}),
+  floor: () => startChild('floor', { node: probe, script: join(ROOT, 'bench/api/floor-server.mjs'), args: (p) => ['--port', String(p), '--database', databaseUrl('floor')] }, {}),
   dawri: () =>
     startChild(
       'dawri',
-      { node: probe, script: join(ROOT, 'dist/cli/main.js'), args: (p) => ['serve', '--port', String(p), '--role', flags.role, '--database', `sqlite:${join(tmp, 'dawri.sqlite')}`] },
+      { node: flags.profile ? [...probe, '--cpu-prof', '--cpu-prof-dir', profileDir] : probe, script: join(ROOT, 'dist/cli/main.js'), args: (p) => ['serve', '--port', String(p), '--role', flags.role, '--database', databaseUrl('dawri')] },
       { DAWRI_DEMO_API_KEY: API_KEY, LOG_LEVEL: 'warn', DAWRI_DATA_DIR: tmp, DAWRI_MODE: 'sandbox', DAWRI_PUBLIC_URL: undefined, DATABASE_URL: undefined, PORT: undefined, HOST: undefined },
     ),
 }
@@ -69,8 +86,13 @@ try {
     }
     await server.stop()
   }
+  if (flags.profile && existsSync(profileDir)) {
+    const files = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(profileDir, f))
+    process.stdout.write(`\n### CPU profile of the dawri server\n\n${formatProfileSummary(summarizeProfiles(files), ROOT)}\n`)
+  }
 } finally {
   for (const child of live.children) child.kill('SIGKILL')
+  await pgDatabase?.drop()
   rmSync(tmp, { recursive: true, force: true })
 }
-process.stdout.write(`\nMeasured ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}, TMPDIR on ${os.tmpdir()}, load average at the end ${os.loadavg()[0].toFixed(1)}\n`)
+process.stdout.write(`\nMeasured ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}, ${flags.database === 'postgres' ? 'PostgreSQL' : `SQLite, TMPDIR on ${os.tmpdir()}`}, load average at the end ${os.loadavg()[0].toFixed(1)}\n`)

@@ -16,8 +16,6 @@ export interface OpenRuntimeOptions {
   readonly clock?: Clock
   /** Migrate the schema before use. Default is true. */
   readonly migrate?: boolean
-  /** A long-running server: SQLite checkpoints in a thread of their own. Default is false. */
-  readonly backgroundCheckpoints?: boolean
 }
 
 /** Connects the database (migrating it) and assembles the dependencies every role uses. */
@@ -26,7 +24,6 @@ export async function openRuntime(config: Config, options: OpenRuntimeOptions = 
   const store = createStore({ url: config.databaseUrl })
   try {
     if (options.migrate !== false) await migrateToLatest(store)
-    if (options.backgroundCheckpoints === true) await store.startBackgroundCheckpoints()
     const idKey = await ensureSetting(store, 'public_id_key', () => {
       throw new Error('The database is not migrated: run `dawri migrate` first')
     })

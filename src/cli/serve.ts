@@ -17,8 +17,7 @@ export class StartupError extends Error {
  * The worker role listens too, for /health, /ready and /metrics only.
  */
 export async function serve(config: Config): Promise<void> {
-  // A long-running server: SQLite's checkpoints must not stall its requests.
-  const runtime = await openRuntime(config, { backgroundCheckpoints: true })
+  const runtime = await openRuntime(config)
   // Serving and billing in one process: billing and deliveries on a pool of their own (PostgreSQL).
   const deps = config.role === 'all' ? withBackgroundPool(runtime) : runtime
   const demo = await ensureDemoMerchant(deps.store, config.demoApiKey, deps.clock.now())
