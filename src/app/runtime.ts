@@ -51,8 +51,8 @@ export const BACKGROUND_POOL_SIZE = 4
  * a PostgreSQL pool of its own, of `poolSize` connections beside the API's. Without it a day's
  * billing (hundreds of charges in flight, each queuing its statements on the shared pool) puts
  * every API request behind that queue: the soak measured API p99 at 544 ms during such minutes.
- * Its connections show in pg_stat_activity as `dawri-background`. Returns `deps` itself on SQLite, whose one connection cannot be split. Closing the returned
- * store closes both pools.
+ * Its connections show in pg_stat_activity as `dawri-background`. Returns `deps` itself on
+ * SQLite, whose one connection cannot be split. Closing the returned store closes both pools.
  */
 export function withBackgroundPool(deps: Deps, poolSize = BACKGROUND_POOL_SIZE): Deps {
   if (deps.store.native.dialect !== 'postgres') return deps
