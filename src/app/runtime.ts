@@ -5,9 +5,10 @@ import { systemClock, type Clock } from '../domain/clock.js'
 import { makePublicIdKeys } from '../domain/public-ids.js'
 import { loggerOptions } from '../http/logger.js'
 import { createCardVault, loadVaultKey } from '../processor/card-vault.js'
+import type { CardProcessor } from '../processor/card-processor.js'
 import { TestProcessor } from '../processor/test-processor.js'
 import type { Deps } from '../deps.js'
-import { createStore } from '../store/create-database.js'
+import { createStore, type Store } from '../store/create-database.js'
 import { ensureSetting, migrateToLatest } from '../store/migrate.js'
 import { createPrometheusTelemetry } from '../telemetry/prometheus-telemetry.js'
 
@@ -28,12 +29,7 @@ export async function openRuntime(config: Config, options: OpenRuntimeOptions = 
       throw new Error('The database is not migrated: run `dawri migrate` first')
     })
     const vault = createCardVault(loadVaultKey({ configuredKey: config.vaultKey, dataDir: config.dataDir, mode: config.mode }))
-    // Only the test processor exists so far; a real acquirer implements CardProcessor.
-    const processor = new TestProcessor({
-      db: store.db,
-      latencyMs: config.testProcessorLatencyMs,
-      parallelWrites: store.adapter.parallelWrites,
-    })
+    const processor = processorOn(store, config)
     const clock = options.clock ?? systemClock
     const telemetry = createPrometheusTelemetry({ store, clock, logger })
     return { config, store, ids: makePublicIdKeys(idKey), clock, logger, processor, vault, telemetry }
@@ -61,15 +57,16 @@ export function withBackgroundPool(deps: Deps, poolSize = BACKGROUND_POOL_SIZE):
   const background: Deps = {
     ...deps,
     store: { ...backgroundStore, merchants: mainStore.merchants },
-    processor: new TestProcessor({
-      db: backgroundStore.db,
-      latencyMs: deps.config.testProcessorLatencyMs,
-      parallelWrites: backgroundStore.adapter.parallelWrites,
-    }),
+    processor: processorOn(backgroundStore, deps.config),
   }
   const close = async () => {
     await backgroundStore.close()
     await mainStore.close()
   }
   return { ...deps, store: { ...mainStore, close }, background }
+}
+
+/** The card processor, its ledger written through `store`. Only the test processor exists so far; a real acquirer implements CardProcessor. */
+function processorOn(store: Store, config: Config): CardProcessor {
+  return new TestProcessor({ db: store.db, latencyMs: config.testProcessorLatencyMs, parallelWrites: store.adapter.parallelWrites })
 }
