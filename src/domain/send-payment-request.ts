@@ -77,15 +77,13 @@ export function parseSendPaymentRequest(
   if (errors.length > 0 || fields === undefined || notificationOption === undefined || fields.customerName === null) {
     return { ok: false, errors }
   }
-  return {
-    ok: true,
-    command: {
-      ...fields,
-      customerName: fields.customerName,
-      notificationOption,
-      invoicePaymentMethods: invoicePaymentMethods.length > 0 ? invoicePaymentMethods : defaultInvoicePaymentMethods(),
-    },
-  }
+  // Extended in place, not copied with `{ ...fields, more }` (why: parseExecutePaymentRequest).
+  const command: SendPaymentCommand = Object.assign(fields, {
+    customerName: fields.customerName,
+    notificationOption,
+    invoicePaymentMethods: invoicePaymentMethods.length > 0 ? invoicePaymentMethods : defaultInvoicePaymentMethods(),
+  })
+  return { ok: true, command }
 }
 
 /** `ProcessingDetails.AutoCapture: false` is refused: the customer picks the method, and KNET cannot authorise. */
