@@ -1,11 +1,10 @@
 // Load generators of the API benchmark: autocannon at full concurrency, and an evenly paced
 // open-loop generator for latency at a fixed rate. Every answer is checked by the workload's
 // `check(status, body, request)`; a measurement counts only if nothing failed.
-import http from 'node:http'
-
 import autocannon from 'autocannon'
 
 import { cpuMeter } from './processes.mjs'
+import { rawClient } from './raw-client.mjs'
 
 /**
  * A workload: `next()` gives the next request ({ method, path, headers, body, expect }); `check`
@@ -84,68 +83,68 @@ export async function cannon(servers, workload, { connections, duration, overall
 /**
  * An open-loop, evenly paced load at `rate` requests per second (autocannon's overallRate sends
  * each connection's quota in a burst at the start of every second). Latency is measured from the
- * moment a request was due, so a server that falls behind is not flattered.
+ * moment a request was due, so a server that falls behind is not flattered. Requests go out on
+ * `connections` keep-alive sockets of a lean client (raw-client.mjs), queued when all are busy.
  */
 export async function paced(server, workload, { connections, rate, duration }) {
   const counters = makeCounters()
-  const agent = new http.Agent({ keepAlive: true, maxSockets: connections })
   const latencies = []
   let errors = 0
   let non2xx = 0
   let sent = 0
   let inFlight = 0
+  let finished = false
+  let done
+  const allDone = new Promise((resolve) => (done = resolve))
+  const settle = () => {
+    inFlight--
+    if (finished && inFlight === 0) done()
+  }
+  const client = rawClient({
+    port: server.port,
+    connections,
+    onAnswer: (job, status, body) => {
+      latencies.push(performance.now() - job.due)
+      if (status < 200 || status > 299) non2xx++
+      else judge(workload, counters, job.request, status, body)
+      settle()
+    },
+    onError: () => {
+      errors++
+      settle()
+    },
+  })
   const meter = await cpuMeter(server)
+  const clientCpu = process.cpuUsage()
   const t0 = performance.now()
   const end = t0 + duration * 1000
-  await new Promise((done) => {
-    let finished = false
-    const settle = () => {
-      inFlight--
-      if (finished && inFlight === 0) done()
-    }
-    const fire = (due) => {
-      const r = workload.next()
-      const buffer = Buffer.from(r.body ?? '')
+  const tick = () => {
+    const now = performance.now()
+    const horizon = Math.min(now, end)
+    while (t0 + (sent * 1000) / rate <= horizon) {
+      const due = t0 + (sent * 1000) / rate
       sent++
       inFlight++
-      const req = http.request(
-        { agent, host: '127.0.0.1', port: server.port, method: r.method, path: r.path, headers: { ...r.headers, 'content-length': buffer.length } },
-        (res) => {
-          const chunks = []
-          res.on('data', (c) => chunks.push(c))
-          res.on('end', () => {
-            latencies.push(performance.now() - due)
-            if (res.statusCode < 200 || res.statusCode > 299) non2xx++
-            else judge(workload, counters, r, res.statusCode, Buffer.concat(chunks).toString())
-            settle()
-          })
-        },
-      )
-      req.on('error', () => {
-        errors++
-        settle()
-      })
-      req.end(buffer)
+      client.submit({ request: workload.next(), due })
     }
-    const tick = () => {
-      const now = performance.now()
-      const horizon = Math.min(now, end)
-      while (t0 + (sent * 1000) / rate <= horizon) fire(t0 + (sent * 1000) / rate)
-      if (now < end) setTimeout(tick, 1)
-      else {
-        finished = true
-        if (inFlight === 0) done()
-      }
+    if (now < end) setTimeout(tick, 1)
+    else {
+      finished = true
+      if (inFlight === 0) done()
     }
-    tick()
-  })
-  agent.destroy()
+  }
+  tick()
+  await allDone
+  client.close()
+  const { user, system } = process.cpuUsage(clientCpu)
   const cpu = await meter()
   latencies.sort((a, b) => a - b)
   const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN
   return {
     cpuUs: (cpu.server * 1e6) / latencies.length,
     dbCpuUs: (cpu.db * 1e6) / latencies.length,
+    /** The generator's own CPU per request (this process). */
+    clientCpuUs: (user + system) / latencies.length,
     rps: latencies.length / duration,
     total: latencies.length,
     p50: pct(50),

@@ -173,6 +173,20 @@ export async function postgresDatabase(adminUrl) {
         await client.end()
       }
     },
+    /**
+     * Writes every dirty page now (`CHECKPOINT`), so that the next measurement does not pay for
+     * the writes of the ones before it: after the peak rounds a checkpoint forced by
+     * `max_wal_size` would otherwise be flushing hundreds of megabytes under it.
+     */
+    async checkpoint() {
+      const client = new pg.Client({ connectionString: adminUrl })
+      await client.connect()
+      try {
+        await client.query('CHECKPOINT')
+      } finally {
+        await client.end()
+      }
+    },
     async drop() {
       const cleaner = new pg.Client({ connectionString: adminUrl })
       await cleaner.connect()
