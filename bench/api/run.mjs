@@ -88,6 +88,7 @@ const facts = {
   fastify: JSON.parse(readFileSync(join(ROOT, 'node_modules/fastify/package.json'), 'utf8')).version,
   postgres: null,
   loadStart: os.loadavg()[0],
+  cpuTimesStart: cpuTimes(),
 }
 const command = ['npm run bench:api --', ...process.argv.slice(2).filter((a) => a !== '--write')].join(' ').replace(/ --$/, '')
 
@@ -270,6 +271,22 @@ function errorTotals(runs) {
   return { errors: sum('errors'), non2xx: sum('non2xx'), bad: sum('bad'), badSample: runs.find((r) => r.badSample)?.badSample ?? null }
 }
 
+/** The machine's CPU time from /proc/stat (Linux), in clock ticks: all of it and the hypervisor's steal. */
+function cpuTimes() {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number)
+    return { total: fields.slice(0, 8).reduce((a, b) => a + b, 0), steal: fields[7] ?? 0 }
+  } catch {
+    return undefined
+  }
+}
+
+/** How much CPU time the hypervisor took away during the run (a virtual machine's noisy neighbours). */
+function stolenLine(start, end) {
+  if (!start || !end || end.total <= start.total) return '- CPU time stolen by the hypervisor during the run: not known'
+  return `- CPU time stolen by the hypervisor during the run: ${(((end.steal - start.steal) / (end.total - start.total)) * 100).toFixed(1)} % (time the virtual machine's CPUs waited for the host)`
+}
+
 function fmt(n, digits) {
   return Number.isFinite(n) ? n.toFixed(digits) : '—'
 }
@@ -303,6 +320,7 @@ function machine() {
     `- Machine: \`nproc\` = ${facts.nproc}, ${facts.cpu}, ${facts.memGiB} GiB RAM; ${os.type()} ${os.release()}`,
     `- Node ${facts.node}, Fastify ${facts.fastify}, autocannon ${facts.autocannon}${facts.postgres ? `, PostgreSQL ${facts.postgres} (same machine)` : ''}`,
     `- Load average (1 min) at start / end of the run: ${facts.loadStart.toFixed(2)} / ${os.loadavg()[0].toFixed(2)} (the run itself adds about 2; more means other work competed for the CPUs)`,
+    stolenLine(facts.cpuTimesStart, cpuTimes()),
     `- Settings: ${CONNECTIONS} connections, ${WARMUP} s warm-up, ${DURATION} s per measurement, ${ROUNDS} alternating round(s); load generator, servers and database share the machine`,
   ].join('\n')
 }
