@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto'
 import { isIPv6 } from 'node:net'
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 
 import type { Config } from '../config.js'
+import { sha256Hex } from '../domain/digest.js'
 import type { Deps } from '../deps.js'
 import { failure } from './api/envelope.js'
 
@@ -84,6 +84,8 @@ export type RequestClass = 'api' | 'form' | 'other'
  * regard to case and with repeated slashes collapsed.
  */
 export function classifyRequest(method: string, url: string): RequestClass {
+  // Nearly every request: nothing below can turn a path that starts so into anything else.
+  if (url.startsWith('/v2/')) return 'api'
   const path = (url.split('?')[0] ?? '').replace(/\/{2,}/g, '/').toLowerCase()
   if (path === '/v2' || path.startsWith('/v2/')) return 'api'
   if (method !== 'POST') return 'other'
@@ -159,7 +161,7 @@ function takeApi(limits: RateLimits, request: FastifyRequest, address: string, n
   if (byAddress && !byAddress.allowed) return byAddress
   const key = limits.perKey ? bearerOf(request) : undefined
   // Keys are held as hashes here too, and a client's 8 KiB of header is not kept.
-  return key === undefined ? byAddress : limits.perKey?.take(createHash('sha256').update(key).digest('base64'), now)
+  return key === undefined ? byAddress : limits.perKey?.take(sha256Hex(key), now)
 }
 
 function refuse(reply: FastifyReply, json: boolean, retryAfterSeconds: number): FastifyReply {

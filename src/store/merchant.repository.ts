@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto'
-
 import type { Selectable } from 'kysely'
 
 import { getCountry, isCountryCode } from '../domain/countries.js'
 import { isCurrencyCode } from '../domain/currencies.js'
+import { sha256Hex } from '../domain/digest.js'
 import type { Merchant, WebhookVersion } from '../domain/merchant.js'
 import type { ApiKeyTable, Executor, MerchantTable } from './database.js'
 import { signalMerchantsChanged } from './merchant-change-signal.js'
@@ -34,7 +33,7 @@ export function merchantRowToMerchant(row: MerchantRow): Merchant {
 
 /** SHA-256 hex of an API key: what is stored and looked up. */
 export function hashApiKey(apiKey: string): string {
-  return createHash('sha256').update(apiKey, 'utf8').digest('hex')
+  return sha256Hex(apiKey)
 }
 
 /** Values for a new merchant. */
