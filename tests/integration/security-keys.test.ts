@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
@@ -22,7 +23,8 @@ describe('API keys in the code', () => {
 
   it('the store and its cache look keys up by their SHA-256, and the cache is keyed by the hash', () => {
     const repository = source('src/store/merchant.repository.ts')
-    expect(repository).toMatch(/createHash\('sha256'\)/)
+    expect(repository).toMatch(/return sha256Hex\(apiKey\)/)
+    expect(hashApiKey('a key')).toBe(createHash('sha256').update('a key', 'utf8').digest('hex'))
     expect(repository).toMatch(/where\('api_keys\.key_hash', '=', keyHash\)/)
     expect(repository).not.toMatch(/key_plain|api_key['"]?\s*:/)
     const cache = source('src/store/merchant-cache.ts')
