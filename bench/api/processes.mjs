@@ -196,3 +196,18 @@ export async function postgresDatabase(adminUrl) {
   }
 }
 
+/** The machine's CPU time from /proc/stat (Linux), in clock ticks: all of it and the hypervisor's steal. */
+export function cpuTimes() {
+  try {
+    const ticks = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number)
+    return { total: ticks.reduce((a, b) => a + b, 0), steal: ticks[7] ?? 0 }
+  } catch {
+    return undefined
+  }
+}
+
+/** The share of the machine's CPU time the hypervisor took between two {@link cpuTimes} readings, e.g. "0.3 %", or undefined. */
+export function stolenShare(start, end) {
+  if (!start || !end || end.total <= start.total) return undefined
+  return `${(((end.steal - start.steal) / (end.total - start.total)) * 100).toFixed(1)} %`
+}

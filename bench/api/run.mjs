@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 
 import { cannon, paced, sanityCheck } from './load.mjs'
-import { live, postgresDatabase, ROOT, sqliteDatabase, startChild } from './processes.mjs'
+import { cpuTimes, live, postgresDatabase, ROOT, sqliteDatabase, startChild, stolenShare } from './processes.mjs'
 import { formatProfileSummary, summarizeProfiles } from './profile-summary.mjs'
 import { API_KEY, DIRECT_INVOICE_BODY } from './bodies.mjs'
 import { createInvoices, directPaymentWorkload, executePaymentWorkload, getPaymentStatusWorkload, MIXES } from './workloads.mjs'
@@ -271,20 +271,10 @@ function errorTotals(runs) {
   return { errors: sum('errors'), non2xx: sum('non2xx'), bad: sum('bad'), badSample: runs.find((r) => r.badSample)?.badSample ?? null }
 }
 
-/** The machine's CPU time from /proc/stat (Linux), in clock ticks: all of it and the hypervisor's steal. */
-function cpuTimes() {
-  try {
-    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number)
-    return { total: fields.slice(0, 8).reduce((a, b) => a + b, 0), steal: fields[7] ?? 0 }
-  } catch {
-    return undefined
-  }
-}
-
 /** How much CPU time the hypervisor took away during the run (a virtual machine's noisy neighbours). */
 function stolenLine(start, end) {
-  if (!start || !end || end.total <= start.total) return '- CPU time stolen by the hypervisor during the run: not known'
-  return `- CPU time stolen by the hypervisor during the run: ${(((end.steal - start.steal) / (end.total - start.total)) * 100).toFixed(1)} % (time the virtual machine's CPUs waited for the host)`
+  const share = stolenShare(start, end)
+  return `- CPU time stolen by the hypervisor during the run: ${share === undefined ? 'not known' : `${share} (time the virtual machine's CPUs waited for the host)`}`
 }
 
 function fmt(n, digits) {

@@ -12,7 +12,7 @@
 // --database postgres runs the floor and dawri on a fresh PostgreSQL database (dropped at the end).
 // --sql-probe preloads bench/api/sql-probe.mjs into the floor and dawri: every SQLite statement
 // timed, COMMIT included, so that a stalled write shows (the servers' lines are printed).
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util'
 import { API_KEY } from './bodies.mjs'
 import { formatProfileSummary, summarizeProfiles } from './profile-summary.mjs'
 import { cannon, paced } from './load.mjs'
-import { live, postgresDatabase, ROOT, startChild } from './processes.mjs'
+import { cpuTimes, live, postgresDatabase, ROOT, startChild, stolenShare } from './processes.mjs'
 import { executePaymentWorkload } from './workloads.mjs'
 
 const { values: flags } = parseArgs({
@@ -72,16 +72,6 @@ function probeSummary(server, seconds) {
 
 const fmt = (n) => n.toFixed(1)
 
-/** The machine's CPU ticks from /proc/stat: all of them and the hypervisor's steal (Linux). */
-function cpuTimes() {
-  try {
-    const ticks = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number)
-    return { total: ticks.reduce((a, b) => a + b, 0), steal: ticks[7] ?? 0 }
-  } catch {
-    return undefined
-  }
-}
-const stolen = (a, b) => (a && b && b.total > a.total ? `${(((b.steal - a.steal) / (b.total - a.total)) * 100).toFixed(1)} %` : '—')
 process.stdout.write(`| Target | paced at | p50 ms | p99 ms | server CPU µs/req | generator CPU µs/req | event-loop delay p99 / max ms (worst 3 s) | longest GC pause ms | time in GC | CPU stolen by the host |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n`)
 try {
   for (const target of TARGETS) {
@@ -96,7 +86,7 @@ try {
       if (s.errors + s.non2xx + s.bad > 0) throw new Error(`${target}: ${s.errors} errors, ${s.non2xx} non-2xx, ${s.bad} wrong answers`)
       await new Promise((r) => setTimeout(r, 3100)) // the probe's last line of the run
       const p = probeSummary(server, DURATION)
-      process.stdout.write(`| ${target} | ${RATE}/s | ${fmt(s.p50)} | ${fmt(s.p99)} | ${s.cpuUs.toFixed(0)} | ${s.clientCpuUs.toFixed(0)} | ${fmt(p.loopP99)} / ${fmt(p.loopMax)} | ${fmt(p.gcMax)} | ${(p.gcShare * 100).toFixed(1)} % | ${stolen(before, after)} |\n`)
+      process.stdout.write(`| ${target} | ${RATE}/s | ${fmt(s.p50)} | ${fmt(s.p99)} | ${s.cpuUs.toFixed(0)} | ${s.clientCpuUs.toFixed(0)} | ${fmt(p.loopP99)} / ${fmt(p.loopMax)} | ${fmt(p.gcMax)} | ${(p.gcShare * 100).toFixed(1)} % | ${stolenShare(before, after) ?? '—'} |\n`)
     }
     await server.stop()
   }
