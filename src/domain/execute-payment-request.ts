@@ -158,7 +158,7 @@ export function parseExecutePaymentRequest(
   // `fields` is new and ours, so it is extended in place. Not `{ ...fields, more }`: on Node 20,
   // a spread followed by more properties leaves garbage in V8's old generation on every call,
   // which only full collections free; at ~1,000 requests/s that was a full collection every
-  // ~3 s and a 30-130 ms latency stall with each (bench/README.md, "Tail latency and the heap").
+  // ~3 s and a 30-130 ms latency stall with each (bench/README.md, "Reading the table").
   const command: ExecutePaymentCommand = Object.assign(fields, {
     paymentMethodId: paymentMethodId ?? null,
     sessionId: sessionId?.toLowerCase() ?? null,

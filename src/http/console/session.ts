@@ -1,7 +1,8 @@
-import { createHash, createHmac, randomBytes } from 'node:crypto'
+import { createHmac, randomBytes } from 'node:crypto'
 
 import type { FastifyReply, FastifyRequest } from 'fastify'
 
+import { sha256Hex } from '../../domain/digest.js'
 import type { Store } from '../../store/create-database.js'
 import { ensureSetting } from '../../store/migrate.js'
 import { createPageSecurity, equalText } from '../pages/page-security.js'
@@ -95,8 +96,7 @@ export function newNonce(): string {
 
 /** Constant-time comparison of a typed admin token with the configured one (hashed first, so lengths leak nothing). */
 export function adminTokenMatches(typed: string, configured: string): boolean {
-  const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex')
-  return equalText(digest(typed), digest(configured))
+  return equalText(sha256Hex(typed), sha256Hex(configured))
 }
 
 /** The cookies of a request (no plugin: the console reads two). */
