@@ -60,7 +60,9 @@ if (values.database.startsWith('sqlite:')) {
   const transaction = sqlite.prepare(`${TRANSACTION_INSERT} (?, ?, ?, ?, ?, ?)`)
   insertTransaction = async (row) => Number(transaction.run(row).lastInsertRowid)
 } else {
-  const pool = new pg.Pool({ connectionString: values.database, max: 10 })
+  // Idle connections kept, as dawri keeps them: pg's default closes them after 10 s, and the
+  // benchmark's turns leave each server idle longer than that (bench/README.md).
+  const pool = new pg.Pool({ connectionString: values.database, max: 10, idleTimeoutMillis: 0 })
   await pool.query(`CREATE TABLE IF NOT EXISTS floor_invoices (${columnSql('id bigserial PRIMARY KEY')})`)
   const text = `INSERT INTO floor_invoices (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING id`
   insert = async (row) => Number((await pool.query({ name: 'floor_insert', text, values: row })).rows[0].id)

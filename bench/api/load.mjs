@@ -86,9 +86,12 @@ export async function cannon(servers, workload, { connections, duration, overall
  * moment a request was due, so a server that falls behind is not flattered. Requests go out on
  * `connections` keep-alive sockets of a lean client (raw-client.mjs), queued when all are busy.
  */
-export async function paced(server, workload, { connections, rate, duration }) {
+export async function paced(server, workload, { connections, rate, duration, timeline = false }) {
   const counters = makeCounters()
   const latencies = []
+  /** With `timeline`: [wall-clock ms when due, latency ms] of every answer, for finding stalls. */
+  const answers = timeline ? [] : undefined
+  const sendLate = timeline ? [] : undefined
   let errors = 0
   let non2xx = 0
   let sent = 0
@@ -104,7 +107,9 @@ export async function paced(server, workload, { connections, rate, duration }) {
     port: server.port,
     connections,
     onAnswer: (job, status, body) => {
-      latencies.push(performance.now() - job.due)
+      const latency = performance.now() - job.due
+      latencies.push(latency)
+      answers?.push([performance.timeOrigin + job.due, latency])
       if (status < 200 || status > 299) non2xx++
       else judge(workload, counters, job.request, status, body)
       settle()
@@ -123,6 +128,8 @@ export async function paced(server, workload, { connections, rate, duration }) {
     const horizon = Math.min(now, end)
     while (t0 + (sent * 1000) / rate <= horizon) {
       const due = t0 + (sent * 1000) / rate
+      // The generator's own lateness: how long after its due time this request went out.
+      sendLate?.push([performance.timeOrigin + due, now - due])
       sent++
       inFlight++
       client.submit({ request: workload.next(), due })
@@ -153,7 +160,32 @@ export async function paced(server, workload, { connections, rate, duration }) {
     non2xx,
     bad: counters.bad,
     badSample: counters.sample,
+    timeline: timeline ? { answers, sendLate } : undefined,
   }
+}
+
+/**
+ * The 100 ms windows (by when requests were due) holding answers slower than 10 ms, each with how
+ * late the generator itself sent its requests (a late generator is the client's stall, not the
+ * server's).
+ */
+export function slowWindows({ answers, sendLate }) {
+  const windows = new Map()
+  const key = (due) => Math.floor(due / 100) * 100
+  for (const [due, latency] of answers) {
+    if (latency <= 10) continue
+    const w = windows.get(key(due)) ?? { slow: 0, worst: 0, late: 0 }
+    w.slow++
+    w.worst = Math.max(w.worst, latency)
+    windows.set(key(due), w)
+  }
+  for (const [due, late] of sendLate) {
+    const w = windows.get(key(due))
+    if (w) w.late = Math.max(w.late, late)
+  }
+  return [...windows]
+    .map(([at, w]) => `  slow window ${new Date(at).toISOString()}: ${w.slow} answers over 10 ms, worst ${w.worst.toFixed(1)} ms; generator sent up to ${w.late.toFixed(1)} ms late\n`)
+    .join('')
 }
 
 /** Sends one request of a workload and throws unless its answer checks out. */

@@ -10,7 +10,7 @@ import os from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 
-import { cannon, paced, sanityCheck } from './load.mjs'
+import { cannon, paced, slowWindows, sanityCheck } from './load.mjs'
 import { cpuTimes, live, postgresDatabase, ROOT, sqliteDatabase, startChild, stolenShare } from './processes.mjs'
 import { formatProfileSummary, summarizeProfiles } from './profile-summary.mjs'
 import { API_KEY, DIRECT_INVOICE_BODY } from './bodies.mjs'
@@ -36,6 +36,7 @@ const { values: flags } = parseArgs({
     'direct-invoices': { type: 'string', default: '12000' },
     'no-split': { type: 'boolean', default: false },
     'no-paced': { type: 'boolean', default: false },
+    timeline: { type: 'boolean', default: false },
     'no-others': { type: 'boolean', default: false },
     'no-scale': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
@@ -173,8 +174,9 @@ async function benchDialect(dialect) {
         for (const name of order) {
           const server = { bare, floor, dawri }[name]
           await db.checkpoint?.()
-          const stats = await paced(server, name === 'bare' ? { ...mixed, check: (a) => a.IsSuccess === true } : mixed, { connections: CONNECTIONS, rate: half, duration: DURATION })
+          const stats = await paced(server, name === 'bare' ? { ...mixed, check: (a) => a.IsSuccess === true } : mixed, { connections: CONNECTIONS, rate: half, duration: DURATION, timeline: flags.timeline })
           pacedRuns[name].push(stats)
+          if (stats.timeline) process.stderr.write(slowWindows(stats.timeline))
           log(`  paced round ${round}/${ROUNDS} ${name.padEnd(6)} p99 ${fmt(stats.p99, 2)} ms, generator CPU ${fmt(stats.clientCpuUs, 0)} µs/req`)
         }
       }

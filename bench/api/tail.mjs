@@ -5,7 +5,16 @@
 // disk under SQLite). See bench/README.md "Reading the table".
 //
 //   npm run build && node bench/api/tail.mjs [--rate 2000] [--duration 12] [--reps 2] [--targets bare,floor,dawri] [--role all|api] [--profile] [--sql-probe]
-//        [--database sqlite|postgres] [--postgres-url URL]
+//        [--database sqlite|postgres] [--postgres-url URL] [--warmup 3] [--idle 0] [--timeline]
+//        [--dawri-node-flags='--trace-gc']
+//
+// --warmup is the seconds of peak load (autocannon) before the paced runs: bench:api paces after
+// about 40 s of it, which leaves a larger database and a busier disk than 3 s does.
+// --idle is the seconds each server waits, unused, before each paced run, as it does in bench:api
+// while the other servers take their turns.
+// --dawri-node-flags passes Node/V8 flags to the dawri server (space-separated).
+// --timeline lists, after each paced run, the 100 ms windows holding answers slower than 10 ms
+// (wall-clock time, so they can be matched with a database's log).
 //
 // --profile adds a CPU profile of the dawri server over the whole of its runs (warm-up included),
 // summarised as run.mjs --profile does: where a request's CPU goes at a paced, moderate load.
@@ -19,7 +28,7 @@ import { parseArgs } from 'node:util'
 
 import { API_KEY } from './bodies.mjs'
 import { formatProfileSummary, summarizeProfiles } from './profile-summary.mjs'
-import { cannon, paced } from './load.mjs'
+import { cannon, paced, slowWindows } from './load.mjs'
 import { cpuTimes, live, postgresDatabase, ROOT, startChild, stolenShare } from './processes.mjs'
 import { executePaymentWorkload } from './workloads.mjs'
 
@@ -30,6 +39,10 @@ const { values: flags } = parseArgs({
     reps: { type: 'string', default: '2' },
     targets: { type: 'string', default: 'bare,floor,dawri' },
     role: { type: 'string', default: 'all' },
+    warmup: { type: 'string', default: '3' },
+    idle: { type: 'string', default: '0' },
+    'dawri-node-flags': { type: 'string', default: '' },
+    timeline: { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
     'sql-probe': { type: 'boolean', default: false },
     database: { type: 'string', default: 'sqlite' },
@@ -57,7 +70,7 @@ const start = {
   dawri: () =>
     startChild(
       'dawri',
-      { node: flags.profile ? [...probe, '--cpu-prof', '--cpu-prof-dir', profileDir] : probe, script: join(ROOT, 'dist/cli/main.js'), args: (p) => ['serve', '--port', String(p), '--role', flags.role, '--database', databaseUrl('dawri')] },
+      { node: [...probe, ...(flags.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), ...flags['dawri-node-flags'].split(' ').filter(Boolean)], script: join(ROOT, 'dist/cli/main.js'), args: (p) => ['serve', '--port', String(p), '--role', flags.role, '--database', databaseUrl('dawri')] },
       { DAWRI_DEMO_API_KEY: API_KEY, LOG_LEVEL: 'warn', DAWRI_DATA_DIR: tmp, DAWRI_MODE: 'sandbox', DAWRI_PUBLIC_URL: undefined, DATABASE_URL: undefined, PORT: undefined, HOST: undefined },
     ),
 }
@@ -72,20 +85,23 @@ function probeSummary(server, seconds) {
 
 const fmt = (n) => n.toFixed(1)
 
+
 process.stdout.write(`| Target | paced at | p50 ms | p99 ms | server CPU µs/req | generator CPU µs/req | event-loop delay p99 / max ms (worst 3 s) | longest GC pause ms | time in GC | CPU stolen by the host |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n`)
 try {
   for (const target of TARGETS) {
     const server = await start[target]()
     const workload = target === 'bare' ? { ...mixed, check: (a) => a.IsSuccess === true } : mixed
-    await cannon(server, workload, { connections: 50, duration: 3 })
+    await cannon(server, workload, { connections: 50, duration: Number(flags.warmup) })
     for (let rep = 0; rep < REPS; rep++) {
+      await new Promise((r) => setTimeout(r, Number(flags.idle) * 1000))
       await pgDatabase?.checkpoint()
       const before = cpuTimes()
-      const s = await paced(server, workload, { connections: 50, rate: RATE, duration: DURATION })
+      const s = await paced(server, workload, { connections: 50, rate: RATE, duration: DURATION, timeline: flags.timeline })
       const after = cpuTimes()
       if (s.errors + s.non2xx + s.bad > 0) throw new Error(`${target}: ${s.errors} errors, ${s.non2xx} non-2xx, ${s.bad} wrong answers`)
       await new Promise((r) => setTimeout(r, 3100)) // the probe's last line of the run
       const p = probeSummary(server, DURATION)
+      if (s.timeline) process.stdout.write(slowWindows(s.timeline))
       process.stdout.write(`| ${target} | ${RATE}/s | ${fmt(s.p50)} | ${fmt(s.p99)} | ${s.cpuUs.toFixed(0)} | ${s.clientCpuUs.toFixed(0)} | ${fmt(p.loopP99)} / ${fmt(p.loopMax)} | ${fmt(p.gcMax)} | ${(p.gcShare * 100).toFixed(1)} % | ${stolenShare(before, after) ?? '—'} |\n`)
     }
     await server.stop()
