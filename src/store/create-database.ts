@@ -57,7 +57,8 @@ const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024
  * starts a backend for each new one, warms its catalog caches and prepares our named statements
  * again. ExecutePayment paced at 1,456/s after 15 s idle had p99 of 12.6–39 ms, its first
  * 300 ms answering up to 69 ms late (bench/README.md). A pool keeps at most `poolSize` connections
- * either way, so keeping them costs only idle backends.
+ * either way, so keeping them costs only idle backends. TCP keep-alive probes keep a long-idle
+ * connection open through firewalls and show a dead one as an error instead of a hung query.
  */
 const KEEP_IDLE_CONNECTIONS = 0
 
@@ -97,6 +98,7 @@ export function createStore(options: CreateStoreOptions): Store {
       max: options.poolSize ?? 10,
       application_name: options.applicationName ?? 'dawri',
       idleTimeoutMillis: KEEP_IDLE_CONNECTIONS,
+      keepAlive: true,
     })
     // An idle client losing its connection must not crash the process.
     pool.on('error', () => undefined)
