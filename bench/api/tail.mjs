@@ -85,7 +85,6 @@ function probeSummary(server, seconds) {
 
 const fmt = (n) => n.toFixed(1)
 
-
 process.stdout.write(`| Target | paced at | p50 ms | p99 ms | server CPU µs/req | generator CPU µs/req | event-loop delay p99 / max ms (worst 3 s) | longest GC pause ms | time in GC | CPU stolen by the host |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n`)
 try {
   for (const target of TARGETS) {
