@@ -60,7 +60,7 @@ const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024
  * either way, so keeping them costs only idle backends. TCP keep-alive probes keep a long-idle
  * connection open through firewalls and show a dead one as an error instead of a hung query.
  */
-const KEEP_IDLE_CONNECTIONS = 0
+const NEVER_CLOSE_IDLE = 0 // pg: an idleTimeoutMillis of 0 turns the idle close off
 
 // int8 and numeric come back from pg as strings by default. Our bigints are epoch milliseconds
 // and minor units, all far below 2^53, so numbers are exact and simpler to use.
@@ -97,7 +97,7 @@ export function createStore(options: CreateStoreOptions): Store {
       connectionString: url,
       max: options.poolSize ?? 10,
       application_name: options.applicationName ?? 'dawri',
-      idleTimeoutMillis: KEEP_IDLE_CONNECTIONS,
+      idleTimeoutMillis: NEVER_CLOSE_IDLE,
       keepAlive: true,
     })
     // An idle client losing its connection must not crash the process.
